@@ -1,0 +1,242 @@
+import type {
+  ChatEvent,
+  ChatResponse,
+  FinishReason,
+  JsonValue,
+  ReasoningDetail,
+  ToolCall,
+} from "../types.js";
+import type { WireChunk, WireError, WireMessage, WireReasoningDetail, WireUsage } from "../wire.js";
+import { toUsage } from "./to-usage.js";
+
+interface ToolCallState {
+  index: number;
+  id: string;
+  name: string;
+  /** Argument fragments, joined once at the end: appending to a string and re-parsing it on
+   * every fragment is the quadratic trap that makes 1 MB of arguments take seconds. */
+  fragments: string[];
+}
+
+interface ReasoningDetailState {
+  fields: ReasoningDetail;
+  text: string[] | undefined;
+  summary: string[] | undefined;
+  data: string[] | undefined;
+}
+
+/**
+ * Folds the chunks of one chat completion into events and a {@link ChatResponse}. Pure and
+ * synchronous: fed one parsed chunk at a time, constant work per chunk (every piece of text is
+ * kept in a list and joined once, when the response is built).
+ */
+export class ChatAccumulator {
+  id = "";
+  model = "";
+  provider: string | undefined;
+  finishReason: FinishReason | null = null;
+  nativeFinishReason: string | null = null;
+  /** The `error` of a mid-stream error chunk, once one arrived. */
+  error: WireError | undefined;
+  /** Content, reasoning and tool-call chunks seen so far (for time-per-chunk telemetry). */
+  outputChunks = 0;
+
+  #usage: WireUsage | undefined;
+  #text: string[] = [];
+  #reasoning: string[] = [];
+  #details = new Map<number, ReasoningDetailState>();
+  #detailsWithoutIndex = 0;
+  #tools = new Map<number, ToolCallState>();
+
+  /**
+   * Applies one chunk and appends the events it produces to `out`. Returns true when the
+   * chunk carried output (text, reasoning or a tool-call fragment).
+   */
+  push(chunk: WireChunk, out: ChatEvent[]): boolean {
+    if (this.id === "" && chunk.id) this.id = chunk.id;
+    if (chunk.model) this.model = chunk.model;
+    if (chunk.provider) this.provider = chunk.provider;
+    if (chunk.usage) this.#usage = chunk.usage;
+
+    let hadOutput = false;
+    const choice = chunk.choices?.[0];
+    if (choice) {
+      const delta = choice.delta;
+      if (delta) {
+        const content = delta.content;
+        if (content) {
+          this.#text.push(content);
+          out.push({ type: "text", text: content });
+          hadOutput = true;
+        }
+        const reasoning = delta.reasoning;
+        if (reasoning) {
+          this.#reasoning.push(reasoning);
+          out.push({ type: "reasoning", text: reasoning });
+          hadOutput = true;
+        }
+        const details = delta.reasoning_details;
+        if (details && details.length > 0) {
+          for (const detail of details) this.#mergeReasoningDetail(detail);
+          hadOutput = true;
+        }
+        const toolCalls = delta.tool_calls;
+        if (toolCalls && toolCalls.length > 0) {
+          for (const fragment of toolCalls) {
+            const index = fragment.index ?? 0;
+            let state = this.#tools.get(index);
+            if (state === undefined) {
+              state = { index, id: "", name: "", fragments: [] };
+              this.#tools.set(index, state);
+            }
+            if (fragment.id) state.id = fragment.id;
+            const fn = fragment.function;
+            if (fn?.name && state.name === "") state.name = fn.name;
+            const argumentsDelta = fn?.arguments ?? "";
+            if (argumentsDelta !== "") state.fragments.push(argumentsDelta);
+            out.push({
+              type: "tool_call_delta",
+              index,
+              id: state.id,
+              name: state.name,
+              argumentsDelta,
+            });
+          }
+          hadOutput = true;
+        }
+      } else if (choice.message) {
+        this.#applyMessage(choice.message);
+      }
+      // A later chunk's null must never erase an earlier finish reason.
+      if (choice.finish_reason) this.finishReason = normalizeFinishReason(choice.finish_reason);
+      if (choice.native_finish_reason) this.nativeFinishReason = choice.native_finish_reason;
+    }
+    if (chunk.error) this.error = chunk.error;
+    if (hadOutput) this.outputChunks++;
+    return hadOutput;
+  }
+
+  /**
+   * Appends the closing events: each tool call, in index order, then `final`. Called once per
+   * stream, at its end, so a repeated or missing finish reason cannot emit a call twice.
+   */
+  finish(out: ChatEvent[]): ChatResponse {
+    const response = this.snapshot();
+    for (const toolCall of response.toolCalls) out.push({ type: "tool_call", toolCall });
+    out.push({ type: "final", response });
+    return response;
+  }
+
+  /** The response built from what arrived so far (the `partial` of an error). */
+  snapshot(): ChatResponse {
+    return {
+      id: this.id,
+      model: this.model,
+      provider: this.provider,
+      text: this.#text.join(""),
+      reasoning: this.#reasoning.join(""),
+      reasoningDetails: this.#buildReasoningDetails(),
+      toolCalls: this.#buildToolCalls(),
+      finishReason: this.finishReason,
+      nativeFinishReason: this.nativeFinishReason,
+      usage: this.#usage === undefined ? undefined : toUsage(this.#usage),
+    };
+  }
+
+  /** A non-streaming completion: the whole message in one choice. */
+  #applyMessage(message: WireMessage): void {
+    if (message.content) this.#text.push(message.content);
+    if (message.reasoning) this.#reasoning.push(message.reasoning);
+    if (message.reasoning_details) {
+      for (const detail of message.reasoning_details) this.#mergeReasoningDetail(detail);
+    }
+    message.tool_calls?.forEach((call, index) => {
+      this.#tools.set(index, {
+        index,
+        id: call.id ?? "",
+        name: call.function?.name ?? "",
+        fragments: call.function?.arguments ? [call.function.arguments] : [],
+      });
+    });
+  }
+
+  /**
+   * Fragments of one block share `index`: text, summary and data are appended; any other
+   * field (signature, id, format) keeps its first non-empty value, so Anthropic's empty
+   * placeholder signature is replaced by the real one that arrives alone, late.
+   */
+  #mergeReasoningDetail(detail: WireReasoningDetail): void {
+    const index =
+      typeof detail.index === "number" ? detail.index : -1 - this.#detailsWithoutIndex++;
+    let state = this.#details.get(index);
+    if (state === undefined) {
+      state = {
+        fields: { type: detail.type },
+        text: undefined,
+        summary: undefined,
+        data: undefined,
+      };
+      this.#details.set(index, state);
+    }
+    const fields = state.fields;
+    for (const key in detail) {
+      const value = detail[key];
+      if (key === "text" || key === "summary" || key === "data") {
+        if (typeof value !== "string") continue;
+        const parts = state[key] ?? [];
+        state[key] = parts;
+        if (value !== "") parts.push(value);
+      } else if (!(key in fields) || isEmpty(fields[key])) {
+        fields[key] = value;
+      }
+    }
+  }
+
+  #buildReasoningDetails(): ReasoningDetail[] {
+    const result: ReasoningDetail[] = [];
+    for (const state of this.#details.values()) {
+      const detail: ReasoningDetail = { ...state.fields };
+      if (state.text) detail.text = state.text.join("");
+      if (state.summary) detail.summary = state.summary.join("");
+      if (state.data) detail.data = state.data.join("");
+      result.push(detail);
+    }
+    return result;
+  }
+
+  #buildToolCalls(): ToolCall[] {
+    const states = [...this.#tools.values()].sort((a, b) => a.index - b.index);
+    return states.map((state) => buildToolCall(state, this.finishReason));
+  }
+}
+
+function buildToolCall(state: ToolCallState, finishReason: FinishReason | null): ToolCall {
+  const argumentsText = state.fragments.join("");
+  const call: ToolCall = {
+    index: state.index,
+    id: state.id,
+    name: state.name,
+    arguments: {},
+    argumentsText,
+  };
+  if (argumentsText.trim() === "") return call;
+  try {
+    call.arguments = JSON.parse(argumentsText) as JsonValue;
+  } catch {
+    call.arguments = undefined;
+    call.argumentsError =
+      finishReason === "length"
+        ? "the arguments were cut off (finish_reason length) and are not valid JSON"
+        : "the arguments are not valid JSON";
+  }
+  return call;
+}
+
+function normalizeFinishReason(reason: string): FinishReason {
+  // The legacy OpenAI value some compatible servers still send.
+  return reason === "function_call" ? "tool_calls" : reason;
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === undefined || value === null || value === "";
+}

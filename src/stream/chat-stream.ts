@@ -1,0 +1,401 @@
+import { type Context, context } from "@opentelemetry/api";
+import { createParser, type EventSourceMessage, type EventSourceParser } from "eventsource-parser";
+import type { Dispatcher } from "undici";
+import { APIError, ConnectionError, ParseError, StreamError } from "../errors.js";
+import type { CallTelemetry, StartedCall } from "../telemetry/call-telemetry.js";
+import { readBodyText } from "../transport/read-body-text.js";
+import {
+  type SendChatRequestOptions,
+  sendChatRequest,
+  toTransportError,
+} from "../transport/send-chat-request.js";
+import type { ChatEvent, ChatResponse } from "../types.js";
+import type { WireChunk, WireError } from "../wire.js";
+import { ChatAccumulator } from "./chat-accumulator.js";
+
+/** The largest single SSE event we buffer; a bigger one fails the stream instead of the process. */
+export const MAX_EVENT_CHARS = 16 * 1024 * 1024;
+/** The largest non-streaming (JSON) body we buffer. */
+export const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024;
+/** After `[DONE]`, how much trailing body we read so that the socket can be reused. */
+const MAX_TRAILER_BYTES = 64 * 1024;
+
+/** Everything a stream needs to run; built by the client for each call. */
+export interface ChatStreamInit {
+  send: Omit<SendChatRequestOptions, "onRetry">;
+  /** The context active when `stream()` was called: parent of the span, context of the HTTP work. */
+  parentContext: Context;
+  /** Starts the call's span and clock when the request starts. */
+  startCall: (parentContext: Context) => StartedCall;
+}
+
+// Phases of a stream. Once past READING, nothing changes any more.
+const IDLE = 0;
+const READING = 1;
+const COMPLETED = 2;
+const FAILED = 3;
+const CANCELLED = 4;
+
+const DONE_RESULT: IteratorReturnResult<undefined> = Object.freeze({
+  done: true,
+  value: undefined,
+});
+const DECODE_STREAMING = { stream: true };
+const noop = () => {};
+
+/**
+ * One chat completion, streamed: an async iterable of {@link ChatEvent}s that can be consumed
+ * once, and {@link ChatStream.response}, a promise of the final {@link ChatResponse}.
+ *
+ * The request is sent when iteration starts (or when `response` is awaited without
+ * iterating). Every exit (the end of the stream, the consumer's `break`, an abort, a timeout,
+ * a dropped socket, an error chunk, bad JSON) closes or releases the socket and ends the span
+ * exactly once. An error is thrown by the iterator and rejects `response`; `response` never
+ * causes an unhandled rejection on its own.
+ */
+export class ChatStream implements AsyncIterable<ChatEvent> {
+  readonly #init: ChatStreamInit;
+  readonly #accumulator = new ChatAccumulator();
+  readonly #decoder = new TextDecoder();
+  readonly #parser: EventSourceParser;
+  /** Events produced but not yet handed to the consumer, read from `#read` on. */
+  #events: ChatEvent[] = [];
+  #read = 0;
+  #phase = IDLE;
+  #iterated = false;
+  #drainScheduled = false;
+  /** The error the iterator still has to throw, after the events queued before it. */
+  #pendingError: unknown;
+  #hasPendingError = false;
+  #body: Dispatcher.ResponseData["body"] | undefined;
+  #reader: AsyncIterator<Buffer> | undefined;
+  #telemetry: CallTelemetry | undefined;
+  #removeAbortListener = noop;
+  readonly #response: Promise<ChatResponse>;
+  #resolve!: (response: ChatResponse) => void;
+  #reject!: (error: unknown) => void;
+
+  constructor(init: ChatStreamInit) {
+    this.#init = init;
+    this.#parser = createParser({
+      onEvent: (message) => this.#onEvent(message),
+      onError: (error) => {
+        if (error.type === "max-buffer-size-exceeded") {
+          this.#fail(
+            new ParseError(`An event exceeded the limit of ${MAX_EVENT_CHARS} characters`, {
+              data: "",
+            }),
+          );
+        }
+        // Unknown fields and bad `retry` values are not ours to police.
+      },
+      maxBufferSize: MAX_EVENT_CHARS,
+    });
+    this.#response = new Promise<ChatResponse>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    // The caller may only iterate: its error must not also surface as an unhandled rejection.
+    this.#response.catch(noop);
+  }
+
+  /**
+   * The final response, also the payload of the `final` event. Awaiting it without iterating
+   * consumes the stream in the background; once the stream has been read this way it can no
+   * longer be iterated.
+   */
+  get response(): Promise<ChatResponse> {
+    if (!this.#iterated && !this.#drainScheduled) {
+      this.#drainScheduled = true;
+      // Give a caller who reads `response` before starting a for-await loop the chance to do so.
+      queueMicrotask(() => {
+        if (!this.#iterated) void this.#drain();
+      });
+    }
+    return this.#response;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<ChatEvent> {
+    if (this.#iterated) {
+      throw new TypeError("A ChatStream can be consumed once: it is already being read");
+    }
+    this.#iterated = true;
+    return {
+      next: () => this.#next(),
+      return: () => this.#return(),
+    };
+  }
+
+  async #drain(): Promise<void> {
+    const iterator = this[Symbol.asyncIterator]();
+    try {
+      while (!(await iterator.next()).done) {
+        // The events are also folded into the response; nothing to do with them here.
+      }
+    } catch {
+      // The same error rejects `response`, where this caller looks.
+    }
+  }
+
+  #next(): Promise<IteratorResult<ChatEvent>> {
+    if (this.#read < this.#events.length) {
+      return Promise.resolve({ value: this.#events[this.#read++]!, done: false });
+    }
+    return this.#pull();
+  }
+
+  /** Reads the body until it yields at least one event, or the stream is over. */
+  async #pull(): Promise<IteratorResult<ChatEvent>> {
+    this.#events.length = 0;
+    this.#read = 0;
+    try {
+      if (this.#phase === IDLE) await this.#open();
+      while (this.#phase === READING && this.#events.length === 0) {
+        const result = await this.#reader!.next();
+        if (result.done) this.#onEndOfBody();
+        else this.#parser.feed(this.#decoder.decode(result.value, DECODE_STREAMING));
+      }
+    } catch (error) {
+      this.#fail(this.#toStreamFailure(error));
+    }
+    if (this.#read < this.#events.length)
+      return { value: this.#events[this.#read++]!, done: false };
+    if (this.#hasPendingError) {
+      this.#hasPendingError = false;
+      const error = this.#pendingError;
+      this.#pendingError = undefined;
+      throw error;
+    }
+    return DONE_RESULT;
+  }
+
+  /** The consumer broke out of its loop (or called `return()`): close the socket now. */
+  async #return(): Promise<IteratorResult<ChatEvent>> {
+    this.#events.length = 0;
+    this.#read = 0;
+    this.#hasPendingError = false;
+    if (this.#phase === IDLE || this.#phase === READING) {
+      this.#phase = CANCELLED;
+      this.#release();
+      this.#telemetry?.end({
+        kind: "cancelled",
+        by: "consumer",
+        partial: this.#accumulator.snapshot(),
+      });
+      this.#reject(
+        new DOMException("The consumer stopped reading before the stream finished", "AbortError"),
+      );
+    }
+    return DONE_RESULT;
+  }
+
+  async #open(): Promise<void> {
+    const { send, parentContext } = this.#init;
+    const signal = send.signal;
+    if (signal?.aborted) throw signal.reason;
+    this.#phase = READING;
+    const call = this.#init.startCall(parentContext);
+    const telemetry = call.telemetry;
+    this.#telemetry = telemetry;
+    if (signal) {
+      const onAbort = () => this.#fail(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.#removeAbortListener = () => signal.removeEventListener("abort", onAbort);
+    }
+    const options: SendChatRequestOptions = {
+      ...send,
+      onRetry: telemetry
+        ? (attempt, delayMs, error) => telemetry.onRetry(attempt, delayMs, error)
+        : undefined,
+    };
+    // The HTTP work runs in the span's context so that an HTTP instrumentation nests under it.
+    const response = await context.with(call.context, sendChatRequest, undefined, options);
+    this.#body = response.body;
+    if (this.#phase !== READING) {
+      // Aborted while the headers were on their way.
+      response.body.destroy();
+      return;
+    }
+    const contentType = String(response.headers["content-type"] ?? "");
+    if (contentType === "" || contentType.includes("text/event-stream")) {
+      this.#reader = response.body[Symbol.asyncIterator]();
+    } else if (contentType.includes("json")) {
+      await this.#readJsonBody(response, `POST ${send.url}`);
+    } else {
+      const text = await readBodyText(response.body, 64 * 1024).catch(() => "");
+      throw new APIError({
+        status: response.statusCode,
+        message: `POST ${send.url} answered with ${contentType} instead of an event stream`,
+        body: text.slice(0, 2048) || undefined,
+      });
+    }
+  }
+
+  /**
+   * A JSON body: the answer to `complete()`, or a server that ignored `stream: true`, or an
+   * error object sent with a 2xx status.
+   */
+  async #readJsonBody(response: Dispatcher.ResponseData, description: string): Promise<void> {
+    const text = await readBodyText(response.body, MAX_JSON_BODY_BYTES);
+    let json: WireChunk;
+    try {
+      json = JSON.parse(text) as WireChunk;
+    } catch (cause) {
+      throw new ParseError(`${description} answered with a body that is not JSON`, {
+        data: text,
+        cause,
+      });
+    }
+    if (typeof json !== "object" || json === null) {
+      throw new ParseError(`${description} answered with JSON that is not a completion`, {
+        data: text,
+      });
+    }
+    const error = json.error;
+    if (error) {
+      const status = typeof error.code === "number" ? error.code : response.statusCode;
+      throw new APIError({
+        status,
+        message: `${description} answered ${response.statusCode} with an error: ${error.message ?? "no message"}`,
+        code: error.code ?? undefined,
+        metadata: error.metadata ?? undefined,
+      });
+    }
+    this.#accumulator.push(json, this.#events);
+    this.#complete();
+  }
+
+  #onEvent(message: EventSourceMessage): void {
+    if (this.#phase !== READING) return; // after [DONE] or a failure the rest is ignored
+    const data = message.data;
+    if (data === "[DONE]") {
+      this.#complete();
+      return;
+    }
+    if (data === "") return;
+    let chunk: WireChunk;
+    try {
+      chunk = JSON.parse(data) as WireChunk;
+    } catch (cause) {
+      this.#fail(new ParseError("The stream sent a data line that is not JSON", { data, cause }));
+      return;
+    }
+    if (typeof chunk !== "object" || chunk === null) {
+      this.#fail(
+        new ParseError("The stream sent a data line that is not a chunk object", { data }),
+      );
+      return;
+    }
+    const hadOutput = this.#accumulator.push(chunk, this.#events);
+    this.#telemetry?.onChunk(hadOutput, this.#accumulator.model);
+    const error = this.#accumulator.error;
+    if (error !== undefined) this.#fail(this.#toStreamError(error));
+  }
+
+  #onEndOfBody(): void {
+    const tail = this.#decoder.decode();
+    if (tail !== "") this.#parser.feed(tail);
+    if (this.#phase !== READING) return;
+    if (this.#accumulator.finishReason !== null) {
+      // No [DONE], but the model had finished: a server that omits the terminator.
+      this.#complete();
+      return;
+    }
+    this.#fail(
+      new ConnectionError(
+        `POST ${this.#init.send.url}: the stream ended without [DONE] and without a finish reason`,
+        { partial: this.#accumulator.snapshot() },
+      ),
+    );
+  }
+
+  #complete(): void {
+    const accumulator = this.#accumulator;
+    if (accumulator.finishReason === "error") {
+      this.#fail(this.#toStreamError({ message: "The stream ended with finish_reason error" }));
+      return;
+    }
+    this.#phase = COMPLETED;
+    this.#removeAbortListener();
+    const response = accumulator.finish(this.#events);
+    this.#telemetry?.end({ kind: "completed", response });
+    this.#resolve(response);
+    void this.#releaseAfterDone();
+  }
+
+  /**
+   * Reads what little may follow [DONE] (the chunked terminator) so that the connection goes
+   * back to the pool; a server that keeps sending past the limit gets its socket closed.
+   */
+  async #releaseAfterDone(): Promise<void> {
+    const reader = this.#reader;
+    if (reader === undefined) return;
+    let bytes = 0;
+    try {
+      for (;;) {
+        const result = await reader.next();
+        if (result.done) return;
+        bytes += result.value.length;
+        if (bytes > MAX_TRAILER_BYTES) break;
+      }
+    } catch {
+      return; // the response is already settled; a late socket error changes nothing
+    }
+    this.#body?.destroy();
+  }
+
+  /** Settles the stream as failed (or aborted): socket closed, span ended, response rejected. */
+  #fail(error: unknown): void {
+    if (this.#phase !== READING && this.#phase !== IDLE) return;
+    this.#phase = FAILED;
+    this.#release();
+    const signal = this.#init.send.signal;
+    const aborted = signal?.aborted === true && error === signal.reason;
+    if (aborted) {
+      // An abort takes effect at once: the events not yet handed over are dropped.
+      this.#events.length = 0;
+      this.#read = 0;
+    }
+    this.#pendingError = error;
+    this.#hasPendingError = true;
+    const telemetry = this.#telemetry;
+    if (telemetry !== undefined) {
+      const partial = this.#accumulator.snapshot();
+      telemetry.end(
+        aborted
+          ? { kind: "cancelled", by: "abort", reason: error, partial }
+          : { kind: "failed", error, partial },
+      );
+    }
+    this.#reject(error);
+  }
+
+  #release(): void {
+    this.#removeAbortListener();
+    this.#body?.destroy();
+  }
+
+  #toStreamFailure(error: unknown): unknown {
+    const signal = this.#init.send.signal;
+    if (signal?.aborted) return signal.reason;
+    if (error instanceof Error && "partial" in error) return error;
+    if (error instanceof APIError || error instanceof ParseError) return error;
+    if (this.#body === undefined) return error; // from sendChatRequest, already typed
+    return toTransportError(
+      error,
+      `POST ${this.#init.send.url}`,
+      this.#init.send.timeoutMs,
+      this.#accumulator.snapshot(),
+    );
+  }
+
+  #toStreamError(error: WireError): StreamError {
+    const code = error.code ?? undefined;
+    return new StreamError({
+      message: `The stream failed${code === undefined ? "" : ` with code ${code}`}: ${error.message ?? "no message"}`,
+      code,
+      metadata: error.metadata ?? undefined,
+      partial: this.#accumulator.snapshot(),
+    });
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * Public types: the request the caller builds (OpenRouter's own snake_case wire names, so its
+ * docs apply as written), the events a stream yields and the response it resolves to.
+ */
+
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
+// ---------------------------------------------------------------------------------------------
+// Request
+
+export interface TextPart {
+  type: "text";
+  text: string;
+  cache_control?: { type: "ephemeral"; ttl?: string };
+}
+export interface ImagePart {
+  type: "image_url";
+  image_url: { url: string; detail?: "auto" | "low" | "high" };
+}
+export interface AudioPart {
+  type: "input_audio";
+  input_audio: { data: string; format: string };
+}
+export interface FilePart {
+  type: "file";
+  file: { filename?: string; file_data?: string; file_id?: string };
+}
+export type ContentPart = TextPart | ImagePart | AudioPart | FilePart;
+
+export interface SystemMessage {
+  role: "system" | "developer";
+  content: string | TextPart[];
+  name?: string;
+}
+export interface UserMessage {
+  role: "user";
+  content: string | ContentPart[];
+  name?: string;
+}
+export interface AssistantToolCall {
+  id: string;
+  type: "function";
+  function: { name: string; arguments: string };
+}
+export interface AssistantMessage {
+  role: "assistant";
+  content?: string | TextPart[] | null;
+  tool_calls?: AssistantToolCall[];
+  reasoning?: string | null;
+  reasoning_details?: ReasoningDetail[];
+  name?: string;
+}
+export interface ToolMessage {
+  role: "tool";
+  tool_call_id: string;
+  content: string | TextPart[];
+}
+export type ChatMessage = SystemMessage | UserMessage | AssistantMessage | ToolMessage;
+export type ChatRole = ChatMessage["role"];
+
+export interface ToolDefinition {
+  type: "function";
+  function: {
+    name: string;
+    description?: string;
+    /** A JSON Schema object. */
+    parameters?: Record<string, unknown>;
+    strict?: boolean;
+  };
+}
+
+export type ToolChoice =
+  | "none"
+  | "auto"
+  | "required"
+  | { type: "function"; function: { name: string } };
+
+export interface ReasoningConfig {
+  effort?: "xhigh" | "high" | "medium" | "low" | "minimal" | "none";
+  max_tokens?: number;
+  exclude?: boolean;
+  enabled?: boolean;
+}
+
+/**
+ * A chat completion request in OpenRouter's wire names. Known fields are typed; any other
+ * field OpenRouter documents passes through unchanged.
+ */
+export interface ChatRequest {
+  /** Model slug, e.g. `"openai/gpt-4o-mini"`. */
+  model: string;
+  /** Convenience: sent as the first message, with role `system`. */
+  system?: string;
+  messages: ChatMessage[];
+  /** Fallback models; the response's `model` names the one used. */
+  models?: string[];
+  tools?: ToolDefinition[];
+  tool_choice?: ToolChoice;
+  parallel_tool_calls?: boolean;
+  temperature?: number;
+  top_p?: number;
+  top_k?: number;
+  frequency_penalty?: number;
+  presence_penalty?: number;
+  repetition_penalty?: number;
+  seed?: number;
+  stop?: string | string[];
+  max_tokens?: number;
+  max_completion_tokens?: number;
+  /** Number of choices. This client reads the first choice only. */
+  n?: number;
+  reasoning?: ReasoningConfig;
+  response_format?:
+    | { type: "text" }
+    | { type: "json_object" }
+    | { type: "json_schema"; json_schema: Record<string, unknown> };
+  /** Provider routing preferences (`order`, `only`, `ignore`, `sort`, ...). */
+  provider?: Record<string, unknown>;
+  plugins?: Array<Record<string, unknown>>;
+  user?: string;
+  session_id?: string;
+  metadata?: Record<string, string>;
+  [field: string]: unknown;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Response
+
+/**
+ * OpenRouter's normalised finish reasons. Another OpenAI-compatible server may send a value
+ * outside this list: it is passed through as is.
+ */
+export type FinishReason =
+  | "stop"
+  | "length"
+  | "tool_calls"
+  | "content_filter"
+  | "error"
+  | (string & {});
+
+/**
+ * One reasoning block with its fragments merged, exactly as it must be sent back on the
+ * assistant message (`reasoning_details`) to continue the conversation.
+ */
+export interface ReasoningDetail {
+  type: "reasoning.text" | "reasoning.summary" | "reasoning.encrypted" | (string & {});
+  index?: number;
+  id?: string | null;
+  format?: string | null;
+  text?: string;
+  signature?: string | null;
+  summary?: string;
+  data?: string;
+  [field: string]: unknown;
+}
+
+export interface ToolCall {
+  /** Position of the call in the response (the wire's `index`). */
+  index: number;
+  id: string;
+  name: string;
+  /**
+   * The parsed arguments: `{}` when none were sent, `undefined` when `argumentsText` is not
+   * valid JSON (then `argumentsError` says why).
+   */
+  arguments: JsonValue | undefined;
+  /** The arguments exactly as streamed. */
+  argumentsText: string;
+  /**
+   * Set when `argumentsText` is not valid JSON, typically because `finish_reason` was
+   * `length` and the call was cut off. Such a call must not be executed as if complete.
+   */
+  argumentsError?: string;
+}
+
+export interface Usage {
+  /** Prompt tokens, cached ones included. */
+  inputTokens: number;
+  /** Completion tokens, reasoning ones included. */
+  outputTokens: number;
+  totalTokens: number;
+  cachedInputTokens: number | undefined;
+  cacheWriteInputTokens: number | undefined;
+  reasoningTokens: number | undefined;
+  /** Cost in OpenRouter credits, when the server reports it. */
+  cost: number | undefined;
+}
+
+export interface ChatResponse {
+  /** Generation id (`gen-...`), from the chunks. */
+  id: string;
+  /** The model that answered, as the server reported it (may differ from the request). */
+  model: string;
+  /** The upstream provider's display name, e.g. `"Amazon Bedrock"`. */
+  provider: string | undefined;
+  text: string;
+  reasoning: string;
+  reasoningDetails: ReasoningDetail[];
+  /** Complete tool calls in `index` order. */
+  toolCalls: ToolCall[];
+  finishReason: FinishReason | null;
+  /** The provider's raw finish reason (`end_turn`, `completed`, ...). */
+  nativeFinishReason: string | null;
+  usage: Usage | undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+export interface TextEvent {
+  type: "text";
+  text: string;
+}
+export interface ReasoningEvent {
+  type: "reasoning";
+  text: string;
+}
+export interface ToolCallDeltaEvent {
+  type: "tool_call_delta";
+  index: number;
+  /** The call's id and name as known so far (they arrive with its first fragment). */
+  id: string;
+  name: string;
+  argumentsDelta: string;
+}
+export interface ToolCallEvent {
+  type: "tool_call";
+  toolCall: ToolCall;
+}
+export interface FinalEvent {
+  type: "final";
+  response: ChatResponse;
+}
+export type ChatEvent =
+  | TextEvent
+  | ReasoningEvent
+  | ToolCallDeltaEvent
+  | ToolCallEvent
+  | FinalEvent;

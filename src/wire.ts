@@ -1,0 +1,89 @@
+/**
+ * What OpenRouter sends: the JSON shapes of the chat completions wire, kept apart from the
+ * public types the caller sees (`types.ts`). Everything is optional or nullable because real
+ * streams omit, repeat and null fields freely (see `OPENROUTER_WIRE.md`).
+ */
+
+export interface WireToolCallDelta {
+  index?: number;
+  id?: string | null;
+  type?: string | null;
+  function?: { name?: string | null; arguments?: string | null } | null;
+}
+
+/** One block of `delta.reasoning_details[]`; fragments of a block share `index`. */
+export interface WireReasoningDetail {
+  type: string;
+  index?: number;
+  id?: string | null;
+  format?: string | null;
+  text?: string | null;
+  summary?: string | null;
+  data?: string | null;
+  signature?: string | null;
+  [field: string]: unknown;
+}
+
+export interface WireDelta {
+  role?: string | null;
+  content?: string | null;
+  reasoning?: string | null;
+  reasoning_details?: WireReasoningDetail[] | null;
+  tool_calls?: WireToolCallDelta[] | null;
+  refusal?: string | null;
+}
+
+export interface WireChoice {
+  index?: number;
+  delta?: WireDelta | null;
+  /** Present on non-streaming responses instead of `delta`. */
+  message?: WireMessage | null;
+  finish_reason?: string | null;
+  native_finish_reason?: string | null;
+}
+
+export interface WireMessage {
+  role?: string;
+  content?: string | null;
+  reasoning?: string | null;
+  reasoning_details?: WireReasoningDetail[] | null;
+  tool_calls?: Array<{
+    id?: string | null;
+    type?: string;
+    function?: { name?: string | null; arguments?: string | null };
+  }> | null;
+  refusal?: string | null;
+}
+
+export interface WireUsage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  total_tokens?: number;
+  cost?: number | null;
+  is_byok?: boolean;
+  prompt_tokens_details?: {
+    cached_tokens?: number | null;
+    cache_write_tokens?: number | null;
+  } | null;
+  completion_tokens_details?: { reasoning_tokens?: number | null } | null;
+}
+
+/** The `error` object of an HTTP error body or of a mid-stream error chunk. */
+export interface WireError {
+  code?: number | string | null;
+  message?: string | null;
+  metadata?: Record<string, unknown> | null;
+  [field: string]: unknown;
+}
+
+/** A streamed `chat.completion.chunk`, or (with `message` choices) a whole completion. */
+export interface WireChunk {
+  id?: string;
+  model?: string;
+  provider?: string;
+  object?: string;
+  created?: number;
+  choices?: WireChoice[] | null;
+  usage?: WireUsage | null;
+  error?: WireError | null;
+}
