@@ -1,0 +1,11 @@
+export { buildChatEvents, type ChatScript, type ScriptedToolCall } from "./build-chat-events.js";
+export {
+  type MockReplies,
+  type MockReply,
+  type MockServer,
+  type MockServerOptions,
+  type RecordedRequest,
+  startMockServer,
+} from "./mock-server.js";
+export { renderEvents } from "./render-events.js";
+export { replyAsOfflineModel } from "./offline-model.js";

@@ -1,0 +1,188 @@
+import { describe, expect, it } from "vitest";
+import { ConnectionError, ParseError, StreamError, TimeoutError } from "../src/index.js";
+import { buildChatEvents } from "../src/testing/index.js";
+import { collect } from "./helpers/collect.js";
+import { HELLO, serve } from "./helpers/server.js";
+
+const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i} `);
+
+describe("every exit path of a stream", () => {
+  it("a consumer break closes the socket at once: the server sees it before the end", async () => {
+    const { client, server } = await serve({
+      events: buildChatEvents({ text: words(500) }),
+      delayMs: 2,
+    });
+    const stream = client.chat.stream(HELLO);
+    const seen: string[] = [];
+    for await (const event of stream) {
+      if (event.type === "text") seen.push(event.text);
+      if (seen.length === 3) break;
+    }
+    expect(seen).toEqual(["w0 ", "w1 ", "w2 "]);
+    await expect(server.requests[0]!.closed).resolves.toBe(true);
+    await expect(stream.response).rejects.toMatchObject({ name: "AbortError" });
+  });
+
+  it("an abort mid-stream rejects with the signal's reason and closes the socket", async () => {
+    const { client, server } = await serve({
+      events: buildChatEvents({ text: words(500) }),
+      delayMs: 2,
+    });
+    const controller = new AbortController();
+    const stream = client.chat.stream(HELLO, { signal: controller.signal });
+    let count = 0;
+    const result = (async () => {
+      for await (const event of stream) {
+        if (event.type === "text" && ++count === 2) controller.abort();
+      }
+    })();
+    const error = await result.then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBe(controller.signal.reason);
+    expect((error as Error).name).toBe("AbortError");
+    expect(count).toBe(2); // nothing handed over after the abort
+    await expect(server.requests[0]!.closed).resolves.toBe(true);
+    await expect(stream.response).rejects.toBe(controller.signal.reason);
+  });
+
+  it("an abort before the request sends nothing", async () => {
+    const { client, server } = await serve({ events: buildChatEvents({ text: ["hi"] }) });
+    const controller = new AbortController();
+    controller.abort(new Error("shutting down"));
+    const { error } = await collect(client.chat.stream(HELLO, { signal: controller.signal }));
+    expect(error).toBe(controller.signal.reason);
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("an abort while the consumer is busy drops the queued events at its next read", async () => {
+    const events = buildChatEvents({ text: words(5) });
+    const firstThree = Buffer.byteLength(
+      events
+        .slice(0, 3)
+        .map((e) => `data: ${JSON.stringify(e)}\n\n`)
+        .join(""),
+    );
+    // The first three events arrive in one write, then the server goes quiet.
+    const { client } = await serve({ events, writes: firstThree, stallAfterBytes: firstThree });
+    const controller = new AbortController();
+    const stream = client.chat.stream(HELLO, { signal: controller.signal });
+    const iterator = stream[Symbol.asyncIterator]();
+    await expect(iterator.next()).resolves.toMatchObject({ value: { type: "text", text: "w0 " } });
+    controller.abort();
+    await expect(iterator.next()).rejects.toBe(controller.signal.reason);
+    await expect(iterator.next()).resolves.toEqual({ done: true, value: undefined });
+  });
+
+  it("a stall before the first byte is a TimeoutError", async () => {
+    const { client } = await serve(
+      { events: buildChatEvents({ text: ["x"] }), stallAfterBytes: 0 },
+      { timeoutMs: 150, maxRetries: 0 },
+    );
+    const { error } = await collect(client.chat.stream(HELLO));
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({ timeoutMs: 150, partial: undefined });
+  });
+
+  it("a stall mid-stream is a TimeoutError carrying what arrived", async () => {
+    const events = buildChatEvents({ text: ["Hello", " world"] });
+    const firstTwo = Buffer.byteLength(
+      `data: ${JSON.stringify(events[0])}\n\ndata: ${JSON.stringify(events[1])}\n\n`,
+    );
+    const { client } = await serve({ events, stallAfterBytes: firstTwo }, { timeoutMs: 150 });
+    const { events: got, error } = await collect(client.chat.stream(HELLO));
+    expect(got).toEqual([
+      { type: "text", text: "Hello" },
+      { type: "text", text: " world" },
+    ]);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).partial?.text).toBe("Hello world");
+  });
+
+  it("a socket destroyed mid-event is a ConnectionError with the partial response, never retried", async () => {
+    const events = buildChatEvents({ text: ["Hello", " world", "!"] });
+    const first = Buffer.byteLength(`data: ${JSON.stringify(events[0])}\n\n`);
+    const { client, server } = await serve({ events, destroyAfterBytes: first + 20 });
+    const { events: got, error } = await collect(client.chat.stream(HELLO));
+    expect(got).toEqual([{ type: "text", text: "Hello" }]);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as ConnectionError).partial?.text).toBe("Hello");
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("a body that ends without [DONE] and without a finish reason is an error", async () => {
+    const events = buildChatEvents({ text: ["Hello"] }).slice(0, 1);
+    const { client } = await serve({ events });
+    const { events: got, error } = await collect(client.chat.stream(HELLO));
+    expect(got).toEqual([{ type: "text", text: "Hello" }]);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as Error).message).toContain("without [DONE] and without a finish reason");
+  });
+
+  it("a body that ends without [DONE] after a finish reason completes", async () => {
+    const events = buildChatEvents({ text: ["Hello"] }).filter((event) => event !== "[DONE]");
+    const { client } = await serve({ events });
+    const stream = client.chat.stream(HELLO);
+    const { error } = await collect(stream);
+    expect(error).toBeUndefined();
+    await expect(stream.response).resolves.toMatchObject({ text: "Hello", finishReason: "stop" });
+  });
+
+  it("a data line that is not JSON is a ParseError after the events before it", async () => {
+    const events = buildChatEvents({ text: ["Hello"] });
+    events.splice(1, 0, "{not json");
+    const { client } = await serve({ events });
+    const { events: got, error } = await collect(client.chat.stream(HELLO));
+    expect(got).toEqual([{ type: "text", text: "Hello" }]);
+    expect(error).toBeInstanceOf(ParseError);
+    expect((error as ParseError).data).toBe("{not json");
+  });
+
+  it("an error chunk with a string code and empty choices is a StreamError", async () => {
+    const events = buildChatEvents({ text: ["Hi"] }).slice(0, 1);
+    events.push({
+      id: "gen-mock-1",
+      choices: [],
+      error: { code: "server_error", message: "Upstream died" },
+    });
+    const { client } = await serve({ events });
+    const { events: got, error } = await collect(client.chat.stream(HELLO));
+    expect(got).toEqual([{ type: "text", text: "Hi" }]);
+    expect(error).toBeInstanceOf(StreamError);
+    expect(error).toMatchObject({ code: "server_error", partial: { text: "Hi" } });
+  });
+
+  it("awaiting response without iterating consumes the stream", async () => {
+    const { client } = await serve({ events: buildChatEvents({ text: ["a", "b"] }) });
+    const response = await client.chat.stream(HELLO).response;
+    expect(response.text).toBe("ab");
+  });
+
+  it("a caller who only iterates an erroring stream gets no unhandled rejection", async () => {
+    const { client } = await serve(
+      { status: 500, json: { error: { code: 500, message: "boom" } } },
+      { maxRetries: 0 },
+    );
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const { error } = await collect(client.chat.stream(HELLO));
+      expect(error).toMatchObject({ status: 500 });
+      // Let any stray rejection reach the process before looking.
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
+  it("a stream is consumed once", async () => {
+    const { client } = await serve({ events: buildChatEvents({ text: ["a"] }) });
+    const stream = client.chat.stream(HELLO);
+    await collect(stream);
+    expect(() => stream[Symbol.asyncIterator]()).toThrow(TypeError);
+  });
+});
