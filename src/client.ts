@@ -1,0 +1,207 @@
+import {
+  context,
+  type MeterProvider,
+  type Span,
+  type TracerProvider,
+  trace,
+} from "@opentelemetry/api";
+import type { Dispatcher } from "undici";
+import { InvalidRequestError, OpenRouterError } from "./errors.js";
+import { serializeChatRequest } from "./request/serialize-chat-request.js";
+import { validateChatRequest } from "./request/validate-chat-request.js";
+import { ChatStream } from "./stream/chat-stream.js";
+import { startCall, type TelemetrySettings } from "./telemetry/call-telemetry.js";
+import { resolveCaptureContent } from "./telemetry/capture-content.js";
+import { DEFAULT_MAX_CONTENT_CHARS } from "./telemetry/truncate-text.js";
+import type { ChatRequest, ChatResponse } from "./types.js";
+import { INSTRUMENTATION_NAME, VERSION } from "./version.js";
+
+export const DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_MAX_RETRIES = 2;
+
+export interface OpenRouterOptions {
+  /**
+   * OpenRouter API key, sent as `Authorization: Bearer`. Never appears in errors, logs or spans.
+   * @defaultValue `process.env.OPENROUTER_API_KEY`
+   */
+  apiKey?: string | undefined;
+  /** @defaultValue `"https://openrouter.ai/api/v1"` */
+  baseURL?: string | undefined;
+  /** Your app's URL, sent as `HTTP-Referer` for OpenRouter's app attribution. */
+  appUrl?: string | undefined;
+  /** Your app's name, sent as `X-OpenRouter-Title`. */
+  appTitle?: string | undefined;
+  /** Extra request headers. They are never recorded in telemetry. */
+  headers?: Record<string, string> | undefined;
+  /**
+   * Idle timeout in milliseconds: no byte for this long, while waiting for the headers or
+   * between two reads of the stream, fails the call with a `TimeoutError`.
+   * @defaultValue `60_000`
+   */
+  timeoutMs?: number | undefined;
+  /**
+   * Retries of 408, 429, 5xx and connection failures, before the first byte only.
+   * @defaultValue `2`
+   */
+  maxRetries?: number | undefined;
+  /** @defaultValue the global tracer provider */
+  tracerProvider?: TracerProvider | undefined;
+  /** @defaultValue the global meter provider */
+  meterProvider?: MeterProvider | undefined;
+  /**
+   * Record prompts and completions in spans. Wins over
+   * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`.
+   * @defaultValue `true`, unless that variable is `false` or `NO_CONTENT`
+   */
+  captureContent?: boolean | undefined;
+  /**
+   * The longest text kept in one captured message part; longer text is cut and marked
+   * `…[truncated]`, inside the part, so the attribute stays valid JSON.
+   * @defaultValue `16_384`
+   */
+  maxContentChars?: number | undefined;
+  /** An undici dispatcher (an `Agent` or `Pool`) for connection settings or a proxy. */
+  dispatcher?: Dispatcher | undefined;
+}
+
+export interface ChatCallOptions {
+  /** Aborting rejects the call with the signal's reason and closes the socket at once. */
+  signal?: AbortSignal | undefined;
+  /**
+   * Record into this span (an agent's turn span, say) instead of starting one. The SDK sets
+   * the same attributes on it and leaves ending it to you.
+   */
+  span?: Span | undefined;
+}
+
+/** The client. One instance per API key and base URL; it keeps no per-call state. */
+export class OpenRouter {
+  readonly chat: Chat;
+
+  constructor(options: OpenRouterOptions = {}) {
+    this.chat = new Chat(options);
+  }
+}
+
+/** `client.chat`: streaming and one-shot chat completions. */
+export class Chat {
+  readonly #apiKey: string | undefined;
+  readonly #url: string;
+  readonly #headers: Record<string, string>;
+  readonly #timeoutMs: number;
+  readonly #maxRetries: number;
+  readonly #dispatcher: Dispatcher | undefined;
+  readonly #telemetry: TelemetrySettings;
+
+  constructor(options: OpenRouterOptions) {
+    this.#apiKey = options.apiKey ?? process.env.OPENROUTER_API_KEY;
+    const baseURL = parseBaseURL(options.baseURL ?? DEFAULT_BASE_URL);
+    this.#url = `${baseURL.href.replace(/\/+$/, "")}/chat/completions`;
+    this.#timeoutMs = positiveNumber("timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS);
+    this.#maxRetries = nonNegativeInteger("maxRetries", options.maxRetries, DEFAULT_MAX_RETRIES);
+    this.#dispatcher = options.dispatcher;
+    this.#headers = {
+      "content-type": "application/json",
+      "user-agent": `${INSTRUMENTATION_NAME}/${VERSION}`,
+      ...(options.appUrl ? { "http-referer": options.appUrl } : {}),
+      ...(options.appTitle ? { "x-openrouter-title": options.appTitle } : {}),
+      ...lowerCaseKeys(options.headers),
+    };
+    this.#telemetry = {
+      tracer: (options.tracerProvider ?? trace).getTracer(INSTRUMENTATION_NAME, VERSION),
+      meterProvider: options.meterProvider,
+      captureContent: resolveCaptureContent(options.captureContent),
+      maxContentChars: positiveNumber(
+        "maxContentChars",
+        options.maxContentChars,
+        DEFAULT_MAX_CONTENT_CHARS,
+      ),
+      server: {
+        address: baseURL.hostname,
+        port: baseURL.port ? Number(baseURL.port) : baseURL.protocol === "http:" ? 80 : 443,
+      },
+    };
+  }
+
+  /**
+   * Streams a chat completion. The request is validated now (an `InvalidRequestError` is
+   * thrown here) and sent when iteration starts; the active context is captured now.
+   */
+  stream(request: ChatRequest, options: ChatCallOptions = {}): ChatStream {
+    return this.#createStream(request, options, true);
+  }
+
+  /** A one-shot (non-streaming) chat completion, with the same response and telemetry. */
+  async complete(request: ChatRequest, options: ChatCallOptions = {}): Promise<ChatResponse> {
+    return this.#createStream(request, options, false).response;
+  }
+
+  #createStream(request: ChatRequest, options: ChatCallOptions, streaming: boolean): ChatStream {
+    validateChatRequest(request);
+    const body = serializeChatRequest(request, streaming);
+    const apiKey = this.#apiKey;
+    if (apiKey === undefined || apiKey === "") {
+      throw new OpenRouterError(
+        "No API key: pass `apiKey` to `new OpenRouter()` or set OPENROUTER_API_KEY",
+      );
+    }
+    const settings = this.#telemetry;
+    const span = options.span;
+    return new ChatStream({
+      send: {
+        url: this.#url,
+        headers: {
+          ...this.#headers,
+          accept: streaming ? "text/event-stream" : "application/json",
+          authorization: `Bearer ${apiKey}`,
+        },
+        body,
+        timeoutMs: this.#timeoutMs,
+        maxRetries: this.#maxRetries,
+        signal: options.signal,
+        dispatcher: this.#dispatcher,
+      },
+      parentContext: context.active(),
+      startCall: (parentContext) => startCall(settings, request, streaming, parentContext, span),
+    });
+  }
+}
+
+function parseBaseURL(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidRequestError(
+      "baseURL",
+      `must be an absolute http(s) URL (got ${JSON.stringify(value)})`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new InvalidRequestError("baseURL", `must use http or https (got ${url.protocol})`);
+  }
+  return url;
+}
+
+function positiveNumber(field: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !(value > 0)) {
+    throw new InvalidRequestError(field, `must be a positive number (got ${String(value)})`);
+  }
+  return value;
+}
+
+function nonNegativeInteger(field: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0) {
+    throw new InvalidRequestError(field, `must be a whole number >= 0 (got ${String(value)})`);
+  }
+  return value;
+}
+
+function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) result[name.toLowerCase()] = value;
+  return result;
+}

@@ -1,0 +1,24 @@
+export {
+  Chat,
+  type ChatCallOptions,
+  DEFAULT_BASE_URL,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_TIMEOUT_MS,
+  OpenRouter,
+  type OpenRouterOptions,
+} from "./client.js";
+export {
+  APIError,
+  ConnectionError,
+  InvalidRequestError,
+  isOpenRouterError,
+  OpenRouterError,
+  ParseError,
+  StreamError,
+  TimeoutError,
+} from "./errors.js";
+export { ChatStream, MAX_EVENT_CHARS } from "./stream/chat-stream.js";
+export { CAPTURE_CONTENT_ENV } from "./telemetry/capture-content.js";
+export { DEFAULT_MAX_CONTENT_CHARS, TRUNCATION_MARKER } from "./telemetry/truncate-text.js";
+export type * from "./types.js";
+export { VERSION } from "./version.js";

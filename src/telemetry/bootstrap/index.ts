@@ -1,0 +1,10 @@
+export {
+  DEFAULT_MAX_EXPORT_BATCH_SIZE,
+  DEFAULT_MAX_QUEUE_SIZE,
+  DEFAULT_OTLP_ENDPOINT,
+  DEFAULT_SCHEDULED_DELAY_MS,
+  type SpanExportStats,
+  startTelemetry,
+  type Telemetry,
+  type TelemetryOptions,
+} from "./start-telemetry.js";

@@ -1,0 +1,73 @@
+/**
+ * Every span attribute, event and metric name this SDK emits, in one place. GenAI names follow
+ * the OpenTelemetry semantic conventions v1.41 (all `@experimental` there); `openrouter.*`
+ * names are this SDK's own.
+ */
+
+/** Span names: the project's card, where the conventions' default would be `chat {model}`. */
+export const SPAN_NAME_STREAMING = "chat_streaming";
+export const SPAN_NAME_COMPLETE = "chat";
+
+export const ATTR_GEN_AI_OPERATION_NAME = "gen_ai.operation.name";
+export const ATTR_GEN_AI_PROVIDER_NAME = "gen_ai.provider.name";
+export const ATTR_GEN_AI_REQUEST_MODEL = "gen_ai.request.model";
+export const ATTR_GEN_AI_REQUEST_STREAM = "gen_ai.request.stream";
+export const ATTR_GEN_AI_REQUEST_TEMPERATURE = "gen_ai.request.temperature";
+export const ATTR_GEN_AI_REQUEST_TOP_P = "gen_ai.request.top_p";
+export const ATTR_GEN_AI_REQUEST_TOP_K = "gen_ai.request.top_k";
+export const ATTR_GEN_AI_REQUEST_MAX_TOKENS = "gen_ai.request.max_tokens";
+export const ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY = "gen_ai.request.frequency_penalty";
+export const ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY = "gen_ai.request.presence_penalty";
+export const ATTR_GEN_AI_REQUEST_STOP_SEQUENCES = "gen_ai.request.stop_sequences";
+export const ATTR_GEN_AI_REQUEST_SEED = "gen_ai.request.seed";
+export const ATTR_GEN_AI_REQUEST_CHOICE_COUNT = "gen_ai.request.choice.count";
+export const ATTR_GEN_AI_OUTPUT_TYPE = "gen_ai.output.type";
+
+export const ATTR_GEN_AI_RESPONSE_ID = "gen_ai.response.id";
+export const ATTR_GEN_AI_RESPONSE_MODEL = "gen_ai.response.model";
+export const ATTR_GEN_AI_RESPONSE_FINISH_REASONS = "gen_ai.response.finish_reasons";
+export const ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK = "gen_ai.response.time_to_first_chunk";
+export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = "gen_ai.usage.input_tokens";
+export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = "gen_ai.usage.output_tokens";
+export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = "gen_ai.usage.cache_read.input_tokens";
+export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS =
+  "gen_ai.usage.cache_creation.input_tokens";
+export const ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = "gen_ai.usage.reasoning.output_tokens";
+
+export const ATTR_GEN_AI_SYSTEM_INSTRUCTIONS = "gen_ai.system_instructions";
+export const ATTR_GEN_AI_INPUT_MESSAGES = "gen_ai.input.messages";
+export const ATTR_GEN_AI_OUTPUT_MESSAGES = "gen_ai.output.messages";
+export const ATTR_GEN_AI_TOOL_DEFINITIONS = "gen_ai.tool.definitions";
+export const ATTR_GEN_AI_TOKEN_TYPE = "gen_ai.token.type";
+
+export const ATTR_SERVER_ADDRESS = "server.address";
+export const ATTR_SERVER_PORT = "server.port";
+export const ATTR_ERROR_TYPE = "error.type";
+
+export const ATTR_OPENROUTER_PROVIDER = "openrouter.provider";
+export const ATTR_OPENROUTER_USAGE_COST = "openrouter.usage.cost";
+export const ATTR_OPENROUTER_NATIVE_FINISH_REASON = "openrouter.native_finish_reason";
+/** How a stream was cut short without an error: `consumer` (break) or `abort` (signal). */
+export const ATTR_OPENROUTER_CANCELLED = "openrouter.cancelled";
+
+/** Span event added before each retry. */
+export const EVENT_RETRY = "openrouter.retry";
+export const ATTR_OPENROUTER_RETRY_ATTEMPT = "openrouter.retry.attempt";
+export const ATTR_OPENROUTER_RETRY_DELAY_MS = "openrouter.retry.delay_ms";
+
+export const OPERATION_CHAT = "chat";
+export const PROVIDER_OPENROUTER = "openrouter";
+
+export const METRIC_OPERATION_DURATION = "gen_ai.client.operation.duration";
+export const METRIC_TOKEN_USAGE = "gen_ai.client.token.usage";
+export const METRIC_TIME_TO_FIRST_CHUNK = "gen_ai.client.operation.time_to_first_chunk";
+export const METRIC_TIME_PER_OUTPUT_CHUNK = "gen_ai.client.operation.time_per_output_chunk";
+
+/** Bucket advice of the conventions for the duration-like histograms, in seconds. */
+export const DURATION_BUCKETS = [
+  0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
+];
+/** Bucket advice of the conventions for token counts. */
+export const TOKEN_BUCKETS = [
+  1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
+];

@@ -1,0 +1,17 @@
+/**
+ * Default for `maxContentChars`: the longest text kept in one message part. Collectors and
+ * backends cap attribute sizes too; cutting inside the parts keeps the JSON valid.
+ */
+export const DEFAULT_MAX_CONTENT_CHARS = 16_384;
+
+/** Appended where text was cut, so that nobody mistakes a cut for the model's own ending. */
+export const TRUNCATION_MARKER = "…[truncated]";
+
+/** Cuts `text` to `max` characters plus the marker, never between the halves of a surrogate pair. */
+export function truncateText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max;
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--;
+  return text.slice(0, end) + TRUNCATION_MARKER;
+}
