@@ -1,6 +1,6 @@
 import { context, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { ChatRequest, ChatResponse } from "../types.js";
-import { openCliSession, jaegerTraceUrl } from "./cli-session.js";
+import { jaegerTraceUrl, openCliSession } from "./cli-session.js";
 import type { CliCommand } from "./parse-cli-args.js";
 
 export const EXIT_OK = 0;
@@ -42,7 +42,12 @@ export async function runChatCommand(command: ChatCommand): Promise<number> {
       else if (event.type === "reasoning") process.stderr.write(`\x1b[2m${event.text}\x1b[22m`);
     }
     if (!command.json) process.stdout.write("\n");
-    log(summarize(await stream.response, firstTokenAt === undefined ? undefined : firstTokenAt - startedAt));
+    log(
+      summarize(
+        await stream.response,
+        firstTokenAt === undefined ? undefined : firstTokenAt - startedAt,
+      ),
+    );
   } catch (error) {
     if (controller.signal.aborted) {
       log("\nInterrupted: the request was stopped.");
@@ -67,7 +72,10 @@ export async function runChatCommand(command: ChatCommand): Promise<number> {
 }
 
 function toRequest(command: ChatCommand): ChatRequest {
-  const request: ChatRequest = { model: command.model, messages: [{ role: "user", content: command.prompt }] };
+  const request: ChatRequest = {
+    model: command.model,
+    messages: [{ role: "user", content: command.prompt }],
+  };
   if (command.system !== undefined) request.system = command.system;
   if (command.temperature !== undefined) request.temperature = command.temperature;
   if (command.maxTokens !== undefined) request.max_tokens = command.maxTokens;
@@ -81,7 +89,9 @@ export function summarize(response: ChatResponse, timeToFirstTokenMs: number | u
     `model: ${response.model || "?"}${response.provider ? ` via ${response.provider}` : ""}`,
     usage ? `tokens: ${usage.inputTokens} in, ${usage.outputTokens} out` : "tokens: not reported",
     usage?.cost !== undefined ? `cost: ${usage.cost.toFixed(6)} credits` : "cost: not reported",
-    timeToFirstTokenMs === undefined ? "no tokens" : `time to first token: ${(timeToFirstTokenMs / 1000).toFixed(2)} s`,
+    timeToFirstTokenMs === undefined
+      ? "no tokens"
+      : `time to first token: ${(timeToFirstTokenMs / 1000).toFixed(2)} s`,
   ];
   return parts.join(" · ");
 }

@@ -1,7 +1,7 @@
 import { context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { ChatMessage, ChatRequest, ToolCall, ToolDefinition } from "../types.js";
-import { jaegerTraceUrl, openCliSession } from "./cli-session.js";
 import { EXIT_ERROR, EXIT_OK } from "./chat-command.js";
+import { jaegerTraceUrl, openCliSession } from "./cli-session.js";
 
 const DEMO_MODEL = "openai/gpt-4o-mini";
 const WEATHER_TOOL: ToolDefinition = {
@@ -22,7 +22,10 @@ const WEATHER_TOOL: ToolDefinition = {
  * parent span, a streamed chat that calls a tool, an `execute_tool` span, and a second
  * streamed chat that answers with the tool's result.
  */
-export async function runDemoCommand(command: { offline: boolean; telemetry: boolean }): Promise<number> {
+export async function runDemoCommand(command: {
+  offline: boolean;
+  telemetry: boolean;
+}): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const offline = command.offline || !process.env.OPENROUTER_API_KEY;
   log(
@@ -30,12 +33,19 @@ export async function runDemoCommand(command: { offline: boolean; telemetry: boo
       ? "OPENROUTER_API_KEY is not set: using the built-in OpenRouter-compatible server (offline)."
       : `Talking to OpenRouter (${DEMO_MODEL}).`,
   );
-  const session = await openCliSession({ offline, telemetry: command.telemetry, serviceName: "openrouter-otel-demo", log });
+  const session = await openCliSession({
+    offline,
+    telemetry: command.telemetry,
+    serviceName: "openrouter-otel-demo",
+    log,
+  });
   const tracer = trace.getTracer("openrouter-otel-demo");
   const root = tracer.startSpan("demo: weather question", { kind: SpanKind.SERVER });
   let exitCode = EXIT_OK;
   try {
-    await context.with(trace.setSpan(context.active(), root), () => answerWithTool(session.client, root));
+    await context.with(trace.setSpan(context.active(), root), () =>
+      answerWithTool(session.client, root),
+    );
   } catch (error) {
     log(`Error: ${error instanceof Error ? error.message : String(error)}`);
     root.setStatus({ code: SpanStatusCode.ERROR });
@@ -55,7 +65,10 @@ export async function runDemoCommand(command: { offline: boolean; telemetry: boo
   return exitCode;
 }
 
-async function answerWithTool(client: import("../client.js").OpenRouter, root: Span): Promise<void> {
+async function answerWithTool(
+  client: import("../client.js").OpenRouter,
+  root: Span,
+): Promise<void> {
   const question = "What's the weather like in Lisbon right now?";
   root.setAttribute("demo.question", question);
   process.stdout.write(`> ${question}\n`);

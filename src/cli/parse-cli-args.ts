@@ -60,12 +60,19 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
     return { command: "demo", offline: values.offline ?? false, telemetry };
   }
   if (command !== "chat") {
-    throw new UsageError(command === undefined ? "missing a command" : `unknown command "${command}"`);
+    throw new UsageError(
+      command === undefined ? "missing a command" : `unknown command "${command}"`,
+    );
   }
   const prompt = rest.join(" ").trim();
   if (prompt === "") throw new UsageError('chat needs a prompt, e.g. openrouter-otel chat "Hello"');
   const temperature = optionalNumber("--temperature", values.temperature, 0, 2);
-  const maxTokens = optionalNumber("--max-tokens", values["max-tokens"], 1, Number.MAX_SAFE_INTEGER);
+  const maxTokens = optionalNumber(
+    "--max-tokens",
+    values["max-tokens"],
+    1,
+    Number.MAX_SAFE_INTEGER,
+  );
   if (maxTokens !== undefined && !Number.isInteger(maxTokens)) {
     throw new UsageError(`--max-tokens must be a whole number (got ${values["max-tokens"]})`);
   }
@@ -106,7 +113,12 @@ function parseOptions(argv: readonly string[]) {
   });
 }
 
-function optionalNumber(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+function optionalNumber(
+  flag: string,
+  value: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
   if (value.trim() === "" || !Number.isFinite(number) || number < min || number > max) {

@@ -32,10 +32,14 @@ export function formatSpanTree(spans: readonly tracing.ReadableSpan[]): string {
   const lines: string[] = [];
   const visit = (span: tracing.ReadableSpan, prefix: string, isLast: boolean, isRoot: boolean) => {
     const branch = isRoot ? "" : isLast ? "└─ " : "├─ ";
-    lines.push(`${prefix}${branch}${span.name}  (${formatDuration(span.duration)})${formatAttributes(span)}`);
+    lines.push(
+      `${prefix}${branch}${span.name}  (${formatDuration(span.duration)})${formatAttributes(span)}`,
+    );
     const children = (byParent.get(span.spanContext().spanId) ?? []).sort(byStartTime);
     const childPrefix = isRoot ? prefix : prefix + (isLast ? "   " : "│  ");
-    children.forEach((child, i) => visit(child, childPrefix, i === children.length - 1, false));
+    children.forEach((child, i) => {
+      visit(child, childPrefix, i === children.length - 1, false);
+    });
   };
   for (const root of (byParent.get(undefined) ?? []).sort(byStartTime)) visit(root, "", true, true);
   return lines.join("\n");

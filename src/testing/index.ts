@@ -7,5 +7,5 @@ export {
   type RecordedRequest,
   startMockServer,
 } from "./mock-server.js";
-export { renderEvents } from "./render-events.js";
 export { replyAsOfflineModel } from "./offline-model.js";
+export { renderEvents } from "./render-events.js";

@@ -21,7 +21,10 @@ export function replyAsOfflineModel(recorded: RecordedRequest, index = 0): MockR
   const common = { id: `gen-offline-${index + 1}`, model, provider: "Offline" };
 
   if (request?.stream === false) {
-    return { status: 400, json: { error: { code: 400, message: "The offline model only streams" } } };
+    return {
+      status: 400,
+      json: { error: { code: 400, message: "The offline model only streams" } },
+    };
   }
   const tool = request?.tools?.[0];
   if (tool !== undefined && last?.role === "user") {
@@ -30,7 +33,13 @@ export function replyAsOfflineModel(recorded: RecordedRequest, index = 0): MockR
       events: buildChatEvents({
         ...common,
         reasoning: wantsReasoning ? ["I should look this up ", `with ${tool.function.name}.`] : [],
-        toolCalls: [{ id: "call_offline_1", name: tool.function.name, argumentFragments: cutInPieces(args, 8) }],
+        toolCalls: [
+          {
+            id: "call_offline_1",
+            name: tool.function.name,
+            argumentFragments: cutInPieces(args, 8),
+          },
+        ],
         usage: { prompt_tokens: promptTokens, completion_tokens: 18, cost: 0.000021 },
       }),
       delayMs: OFFLINE_CHUNK_DELAY_MS,
@@ -46,7 +55,11 @@ export function replyAsOfflineModel(recorded: RecordedRequest, index = 0): MockR
       ...common,
       reasoning: wantsReasoning ? ["The user wants an answer; ", "keep it short."] : [],
       text,
-      usage: { prompt_tokens: promptTokens, completion_tokens: text.length, cost: Number((0.000001 * text.length).toFixed(6)) },
+      usage: {
+        prompt_tokens: promptTokens,
+        completion_tokens: text.length,
+        cost: Number((0.000001 * text.length).toFixed(6)),
+      },
     }),
     delayMs: OFFLINE_CHUNK_DELAY_MS,
   };
@@ -55,7 +68,8 @@ export function replyAsOfflineModel(recorded: RecordedRequest, index = 0): MockR
 function contentOf(message: ChatMessage | undefined): string {
   const content = message?.content;
   if (typeof content === "string") return content;
-  if (Array.isArray(content)) return content.map((part) => ("text" in part ? part.text : "")).join("");
+  if (Array.isArray(content))
+    return content.map((part) => ("text" in part ? part.text : "")).join("");
   return "";
 }
 
@@ -70,13 +84,19 @@ function toolName(messages: ChatMessage[], callId: string): string {
 
 /** Arguments from the schema: each property's first example, default or enum value. */
 function exampleArguments(tool: ToolDefinition): Record<string, unknown> {
-  const properties = (tool.function.parameters?.properties ?? {}) as Record<string, Record<string, unknown>>;
+  const properties = (tool.function.parameters?.properties ?? {}) as Record<
+    string,
+    Record<string, unknown>
+  >;
   const args: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(properties)) {
     const examples = schema.examples as unknown[] | undefined;
     const choices = schema.enum as unknown[] | undefined;
     args[name] =
-      examples?.[0] ?? schema.default ?? choices?.[0] ?? (schema.type === "number" || schema.type === "integer" ? 1 : "example");
+      examples?.[0] ??
+      schema.default ??
+      choices?.[0] ??
+      (schema.type === "number" || schema.type === "integer" ? 1 : "example");
   }
   return args;
 }

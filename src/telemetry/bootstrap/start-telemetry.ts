@@ -96,9 +96,15 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   }
   setDiagLogger(options.diagLogLevel ?? env.OTEL_LOG_LEVEL ?? "warn");
 
-  const endpoint = (options.endpoint ?? env.OTEL_EXPORTER_OTLP_ENDPOINT ?? DEFAULT_OTLP_ENDPOINT).replace(/\/+$/, "");
+  const endpoint = (
+    options.endpoint ??
+    env.OTEL_EXPORTER_OTLP_ENDPOINT ??
+    DEFAULT_OTLP_ENDPOINT
+  ).replace(/\/+$/, "");
   const traceExporter = new CountingSpanExporter(
-    new OTLPTraceExporter({ url: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${endpoint}/v1/traces` }),
+    new OTLPTraceExporter({
+      url: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${endpoint}/v1/traces`,
+    }),
     counts,
   );
   const batch = new tracing.BatchSpanProcessor(traceExporter, {
@@ -121,7 +127,10 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   const serviceName = options.serviceName ?? env.OTEL_SERVICE_NAME ?? "openrouter-otel-app";
   const sdk = new NodeSDK({
     resource: resources.resourceFromAttributes({ "service.name": serviceName }),
-    spanProcessors: [...(otlp ? [new CountingSpanProcessor(batch, counts)] : []), ...(options.spanProcessors ?? [])],
+    spanProcessors: [
+      ...(otlp ? [new CountingSpanProcessor(batch, counts)] : []),
+      ...(options.spanProcessors ?? []),
+    ],
     metricReaders,
     instrumentations: [],
   });

@@ -1,0 +1,174 @@
+import { describe, expect, it } from "vitest";
+import type { ChatEvent } from "../src/index.js";
+import { ChatAccumulator } from "../src/stream/chat-accumulator.js";
+import type { WireChunk } from "../src/wire.js";
+
+function run(chunks: WireChunk[]) {
+  const accumulator = new ChatAccumulator();
+  const events: ChatEvent[] = [];
+  for (const chunk of chunks) accumulator.push(chunk, events);
+  const response = accumulator.finish(events);
+  return { events, response };
+}
+
+const toolDelta = (
+  index: number,
+  args: string,
+  extra: object = {},
+  finish: string | null = null,
+): WireChunk => ({
+  id: "gen-1",
+  choices: [
+    {
+      index: 0,
+      delta: { tool_calls: [{ index, function: { arguments: args }, ...extra }] },
+      finish_reason: finish,
+    },
+  ],
+});
+const finish = (reason: string | null): WireChunk => ({
+  id: "gen-1",
+  choices: [{ index: 0, delta: {}, finish_reason: reason }],
+});
+
+describe("tool calls", () => {
+  it("each call is emitted once, in index order, when the finish reason is repeated", () => {
+    const { events } = run([
+      toolDelta(1, '{"b":2}', { id: "call_b", function: { name: "second", arguments: '{"b":2}' } }),
+      toolDelta(0, '{"a":1}', { id: "call_a", function: { name: "first", arguments: '{"a":1}' } }),
+      finish("tool_calls"),
+      finish("tool_calls"),
+      finish(null),
+    ]);
+    const calls = events.filter((event) => event.type === "tool_call");
+    expect(calls.map((event) => event.toolCall)).toEqual([
+      { index: 0, id: "call_a", name: "first", arguments: { a: 1 }, argumentsText: '{"a":1}' },
+      { index: 1, id: "call_b", name: "second", arguments: { b: 2 }, argumentsText: '{"b":2}' },
+    ]);
+    expect(events.at(-1)?.type).toBe("final");
+  });
+
+  it("are complete when the finish reason is stop or missing", () => {
+    for (const reason of ["stop", null]) {
+      const { response } = run([
+        toolDelta(0, "", { id: "call_1", function: { name: "now", arguments: "" } }),
+        finish(reason),
+      ]);
+      expect(response.toolCalls).toEqual([
+        { index: 0, id: "call_1", name: "now", arguments: {}, argumentsText: "" },
+      ]);
+    }
+  });
+
+  it("a call cut by length says so and hands over no arguments", () => {
+    const { response } = run([
+      toolDelta(0, '{"query": "long', {
+        id: "call_1",
+        function: { name: "search", arguments: '{"query": "long' },
+      }),
+      finish("length"),
+    ]);
+    const [call] = response.toolCalls;
+    expect(call).toMatchObject({ arguments: undefined, argumentsText: '{"query": "long' });
+    expect(call?.argumentsError).toMatch(/cut off.*length/);
+  });
+
+  it("assembles megabytes of arguments from thousands of fragments", () => {
+    const value = "x".repeat(64 - 2);
+    const fragments = Array.from({ length: 16_000 }, () => `"${value}"`);
+    const text = `[${fragments.join(",")}]`;
+    const chunks: WireChunk[] = [
+      toolDelta(0, "", { id: "call_big", function: { name: "bulk", arguments: "" } }),
+    ];
+    for (let i = 0; i < text.length; i += 64) chunks.push(toolDelta(0, text.slice(i, i + 64)));
+    chunks.push(finish("tool_calls"));
+    const { response, events } = run(chunks);
+    expect(events.filter((event) => event.type === "tool_call_delta")).toHaveLength(
+      chunks.length - 1,
+    );
+    expect(response.toolCalls[0]?.argumentsText).toBe(text);
+    expect(response.toolCalls[0]?.arguments).toHaveLength(16_000);
+  });
+});
+
+describe("reasoning details", () => {
+  it("keeps encrypted blocks whole and blocks in order of first appearance", () => {
+    const { response } = run([
+      {
+        choices: [
+          {
+            delta: {
+              reasoning_details: [
+                {
+                  type: "reasoning.summary",
+                  summary: "First ",
+                  index: 0,
+                  format: "openai-responses-v1",
+                  id: "rs_1",
+                },
+              ],
+            },
+          },
+        ],
+      },
+      {
+        choices: [
+          {
+            delta: {
+              reasoning_details: [{ type: "reasoning.summary", summary: "step.", index: 0 }],
+            },
+          },
+        ],
+      },
+      {
+        choices: [
+          {
+            delta: {
+              reasoning_details: [
+                {
+                  type: "reasoning.encrypted",
+                  data: "ZW5j",
+                  index: 1,
+                  format: "openai-responses-v1",
+                },
+              ],
+            },
+          },
+        ],
+      },
+      finish("stop"),
+    ]);
+    expect(response.reasoningDetails).toEqual([
+      {
+        type: "reasoning.summary",
+        summary: "First step.",
+        index: 0,
+        format: "openai-responses-v1",
+        id: "rs_1",
+      },
+      { type: "reasoning.encrypted", data: "ZW5j", index: 1, format: "openai-responses-v1" },
+    ]);
+  });
+});
+
+describe("usage and finish reasons", () => {
+  it("reads usage from any chunk, and a later null never erases the finish reason", () => {
+    const { response } = run([
+      {
+        choices: [
+          { delta: { content: "hi" }, finish_reason: "stop", native_finish_reason: "end_turn" },
+        ],
+      },
+      {
+        choices: [{ delta: {}, finish_reason: null, native_finish_reason: null }],
+        usage: { prompt_tokens: 5, completion_tokens: 1 },
+      },
+    ]);
+    expect(response).toMatchObject({
+      text: "hi",
+      finishReason: "stop",
+      nativeFinishReason: "end_turn",
+      usage: { inputTokens: 5, outputTokens: 1, totalTokens: 6 },
+    });
+  });
+});
