@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
     // Real sockets on 127.0.0.1: generous, since CI has two cores.
     testTimeout: 30_000,
     hookTimeout: 30_000,
