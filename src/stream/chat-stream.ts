@@ -80,13 +80,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     this.#parser = createParser({
       onEvent: (message) => this.#onEvent(message),
       onError: (error) => {
-        if (error.type === "max-buffer-size-exceeded") {
-          this.#fail(
-            new ParseError(`An event exceeded the limit of ${MAX_EVENT_CHARS} characters`, {
-              data: "",
-            }),
-          );
-        }
+        if (error.type === "max-buffer-size-exceeded") this.#fail(this.#eventTooLarge(""));
         // Unknown fields and bad `retry` values are not ours to police.
       },
       maxBufferSize: MAX_EVENT_CHARS,
@@ -192,11 +186,12 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   async #open(): Promise<void> {
     const { send, parentContext } = this.#init;
     const signal = send.signal;
-    if (signal?.aborted) throw signal.reason;
     this.#phase = READING;
+    // The span starts even for a call aborted before it begins: one span per call, always.
     const call = this.#init.startCall(parentContext);
     const telemetry = call.telemetry;
     this.#telemetry = telemetry;
+    if (signal?.aborted) throw signal.reason;
     if (signal) {
       const onAbort = () => this.#fail(signal.reason);
       signal.addEventListener("abort", onAbort, { once: true });
@@ -273,6 +268,11 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
       return;
     }
     if (data === "") return;
+    if (data.length > MAX_EVENT_CHARS) {
+      // The parser bounds an event that arrives in pieces; this bounds one read that held it whole.
+      this.#fail(this.#eventTooLarge(data));
+      return;
+    }
     let chunk: WireChunk;
     try {
       chunk = JSON.parse(data) as WireChunk;
@@ -387,6 +387,10 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
       this.#init.send.timeoutMs,
       this.#accumulator.snapshot(),
     );
+  }
+
+  #eventTooLarge(data: string): ParseError {
+    return new ParseError(`An event exceeded the limit of ${MAX_EVENT_CHARS} characters`, { data });
   }
 
   #toStreamError(error: WireError): StreamError {

@@ -10,8 +10,8 @@ export interface MockReply {
   status?: number;
   /** Response headers; `content-type` defaults to match the body. */
   headers?: Record<string, string>;
-  /** An SSE body as text, e.g. a recorded `.sse` transcript, sent byte for byte. */
-  sse?: string;
+  /** An SSE body, e.g. a recorded `.sse` transcript, sent byte for byte. */
+  sse?: string | Buffer;
   /**
    * An SSE body as events: an object is sent as `data: <its JSON>`, a string starting with
    * `:` as a comment, any other string as `data: <string>` (so `"[DONE]"`, or a malformed line).
@@ -44,6 +44,13 @@ export interface RecordedRequest {
   body: unknown;
   /** Resolves when the response is over: `true` when the client closed it before the end. */
   closed: Promise<boolean>;
+  /** Body bytes written to the socket so far. */
+  bytesSent(): number;
+  /**
+   * Resolves the next time the server has to wait for the client to read (the socket's
+   * buffers are full): how a test sees backpressure without timing anything.
+   */
+  blocked(): Promise<void>;
 }
 
 export type MockReplies =
@@ -102,12 +109,15 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     const closed = new Promise<boolean>((resolve) => {
       response.once("close", () => resolve(!response.writableFinished));
     });
+    const progress: ReplyProgress = { bytesSent: 0, onBlocked: [] };
     const recorded: RecordedRequest = {
       method: request.method ?? "",
       url: request.url ?? "",
       headers: request.headers,
       body,
       closed,
+      bytesSent: () => progress.bytesSent,
+      blocked: () => new Promise((resolve) => progress.onBlocked.push(resolve)),
     };
     const index = requests.push(recorded) - 1;
     if (!request.url?.endsWith("/chat/completions") || request.method !== "POST") {
@@ -125,7 +135,7 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
         : Array.isArray(replies)
           ? (replies[Math.min(index, replies.length - 1)] as MockReply)
           : (replies as MockReply);
-    await sendReply(reply, response);
+    await sendReply(reply, response, progress);
   }
 
   server.listen(options.port ?? 0, "127.0.0.1");
@@ -146,7 +156,16 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
   };
 }
 
-async function sendReply(reply: MockReply, response: ServerResponse): Promise<void> {
+interface ReplyProgress {
+  bytesSent: number;
+  onBlocked: Array<() => void>;
+}
+
+async function sendReply(
+  reply: MockReply,
+  response: ServerResponse,
+  progress: ReplyProgress,
+): Promise<void> {
   const { body, pieces, contentType } = renderBody(reply);
   response.writeHead(reply.status ?? 200, {
     "content-type": contentType,
@@ -165,10 +184,12 @@ async function sendReply(reply: MockReply, response: ServerResponse): Promise<vo
         ? sleep(reply.delayMs)
         : new Promise((resolve) => setImmediate(resolve)));
     const piece = sent + write.length > stopAt ? write.subarray(0, stopAt - sent) : write;
-    if (piece.length > 0 && !response.write(piece)) {
-      await Promise.race([once(response, "drain"), once(response, "close")]);
-    }
     sent += piece.length;
+    progress.bytesSent = sent;
+    if (piece.length > 0 && !response.write(piece)) {
+      for (const resolve of progress.onBlocked.splice(0)) resolve();
+      await drainOrClose(response);
+    }
     if (sent >= stopAt) break;
   }
   if (reply.destroyAfterBytes !== undefined) {
@@ -191,7 +212,8 @@ function renderBody(reply: MockReply): {
     return { body: Buffer.concat(pieces), pieces, contentType: "text/event-stream" };
   }
   if (reply.sse !== undefined) {
-    return { body: Buffer.from(reply.sse), pieces: undefined, contentType: "text/event-stream" };
+    const body = Buffer.isBuffer(reply.sse) ? reply.sse : Buffer.from(reply.sse);
+    return { body, pieces: undefined, contentType: "text/event-stream" };
   }
   if (reply.json !== undefined) {
     return {
@@ -217,4 +239,17 @@ function cutIntoWrites(
     offset += size;
   }
   return result;
+}
+
+/** Waits until the socket takes more, or is gone; leaves no listener behind. */
+function drainOrClose(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off("drain", done);
+      response.off("close", done);
+      resolve();
+    };
+    response.on("drain", done);
+    response.on("close", done);
+  });
 }

@@ -33,9 +33,12 @@ export interface OtlpReceiver {
 
 /**
  * An OTLP/HTTP receiver on 127.0.0.1 that decodes the JSON the OTLP HTTP exporters send, the
- * way a collector would receive it. `status` makes it answer with an error (503, say).
+ * way a collector would receive it. `status` makes it answer with an error (503, say),
+ * `delayMs` makes it slow.
  */
-export async function startOtlpReceiver(options: { status?: number } = {}): Promise<OtlpReceiver> {
+export async function startOtlpReceiver(
+  options: { status?: number; delayMs?: number } = {},
+): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const bodies: string[] = [];
   const waiters: Array<{ count: number; resolve: (spans: ReceivedSpan[]) => void }> = [];
@@ -43,6 +46,8 @@ export async function startOtlpReceiver(options: { status?: number } = {}): Prom
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks).toString("utf8");
+    if (options.delayMs !== undefined)
+      await new Promise((resolve) => setTimeout(resolve, options.delayMs));
     if (options.status !== undefined) {
       response.writeHead(options.status).end();
       return;
