@@ -248,3 +248,21 @@ function withoutArgumentsError(event: ChatEvent): ChatEvent {
     },
   };
 }
+
+describe("JSON of the wrong shape", () => {
+  it.each([
+    ["tool_calls that is not a list", { choices: [{ delta: { tool_calls: { index: 0 } } }] }],
+    ["a null reasoning detail", { choices: [{ delta: { reasoning_details: [null] } }] }],
+    ["a null tool call", { choices: [{ delta: { tool_calls: [null] } }] }],
+  ])("%s is a ParseError", async (_, chunk) => {
+    reply = { events: [chunk, "[DONE]"] };
+    const client = new OpenRouter({ apiKey: TEST_API_KEY, baseURL: server.baseURL, maxRetries: 0 });
+    const { error } = await collect(
+      client.chat.stream({ model: "m", messages: [{ role: "user", content: "x" }] }),
+    );
+    expect(error).toMatchObject({
+      name: "ParseError",
+      message: "The stream sent a chunk of an unexpected shape",
+    });
+  });
+});

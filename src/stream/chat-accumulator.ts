@@ -76,12 +76,12 @@ export class ChatAccumulator {
           hadOutput = true;
         }
         const details = delta.reasoning_details;
-        if (details && details.length > 0) {
+        if (details && details.length !== 0) {
           for (const detail of details) this.#mergeReasoningDetail(detail);
           hadOutput = true;
         }
         const toolCalls = delta.tool_calls;
-        if (toolCalls && toolCalls.length > 0) {
+        if (toolCalls && toolCalls.length !== 0) {
           for (const fragment of toolCalls) {
             const index = fragment.index ?? 0;
             let state = this.#tools.get(index);

@@ -231,7 +231,16 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
    * error object sent with a 2xx status.
    */
   async #readJsonBody(response: Dispatcher.ResponseData, description: string): Promise<void> {
-    const text = await readBodyText(response.body, MAX_JSON_BODY_BYTES);
+    const text = await readBodyText(response.body, MAX_JSON_BODY_BYTES).catch((cause: unknown) => {
+      if (!(cause instanceof RangeError)) throw cause;
+      throw new ParseError(
+        `${description} answered with a JSON body over ${MAX_JSON_BODY_BYTES} bytes`,
+        {
+          data: "",
+          cause,
+        },
+      );
+    });
     let json: WireChunk;
     try {
       json = JSON.parse(text) as WireChunk;
@@ -286,7 +295,14 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
       );
       return;
     }
-    const hadOutput = this.#accumulator.push(chunk, this.#events);
+    let hadOutput: boolean;
+    try {
+      hadOutput = this.#accumulator.push(chunk, this.#events);
+    } catch (cause) {
+      // JSON of the wrong shape (`tool_calls` that is not a list, say): the server's fault.
+      this.#fail(new ParseError("The stream sent a chunk of an unexpected shape", { data, cause }));
+      return;
+    }
     this.#telemetry?.onChunk(hadOutput, this.#accumulator.model);
     const error = this.#accumulator.error;
     if (error !== undefined) this.#fail(this.#toStreamError(error));
