@@ -61,6 +61,8 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   /** Events produced but not yet handed to the consumer, read from `#read` on. */
   #events: ChatEvent[] = [];
   #read = 0;
+  /** When the last network read arrived: one clock reading per read, not per chunk. */
+  #readAt = 0;
   #phase = IDLE;
   #iterated = false;
   #drainScheduled = false;
@@ -146,6 +148,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
       if (this.#phase === IDLE) await this.#open();
       while (this.#phase === READING && this.#events.length === 0) {
         const result = await this.#reader!.next();
+        if (this.#telemetry !== undefined) this.#readAt = performance.now();
         if (result.done) this.#onEndOfBody();
         else this.#parser.feed(this.#decoder.decode(result.value, DECODE_STREAMING));
       }
@@ -303,7 +306,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
       this.#fail(new ParseError("The stream sent a chunk of an unexpected shape", { data, cause }));
       return;
     }
-    this.#telemetry?.onChunk(hadOutput, this.#accumulator.model);
+    this.#telemetry?.onChunk(hadOutput, this.#accumulator.model, this.#readAt);
     const error = this.#accumulator.error;
     if (error !== undefined) this.#fail(this.#toStreamError(error));
   }

@@ -185,20 +185,23 @@ export class CallTelemetry {
 
   /**
    * The per-chunk hook: constant work, and none at all after the first output chunk unless a
-   * meter wants the time per chunk.
+   * meter wants the time per chunk. `arrivedAt` is when the network read holding the chunk
+   * arrived (`performance.now()`), so a slow consumer does not stretch the figures.
    */
-  onChunk(hadOutput: boolean, responseModel: string): void {
+  onChunk(hadOutput: boolean, responseModel: string, arrivedAt: number): void {
     if (!hadOutput) return;
     if (this.#firstChunkAt === 0) {
-      this.#firstChunkAt = this.#lastChunkAt = performance.now();
+      this.#firstChunkAt = this.#lastChunkAt = arrivedAt;
       return;
     }
     const metrics = this.#metrics;
     if (metrics === undefined) return;
-    const now = performance.now();
     this.#chunkAttributes ??= this.#metricAttributes(responseModel, undefined);
-    metrics.timePerOutputChunk.record((now - this.#lastChunkAt) / 1000, this.#chunkAttributes);
-    this.#lastChunkAt = now;
+    metrics.timePerOutputChunk.record(
+      (arrivedAt - this.#lastChunkAt) / 1000,
+      this.#chunkAttributes,
+    );
+    this.#lastChunkAt = arrivedAt;
   }
 
   /** Ends the call: idempotent, and the span (when ours) ends even if recording fails. */
