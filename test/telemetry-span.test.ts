@@ -263,6 +263,13 @@ describe("exit paths, each ending exactly one span", () => {
     expect(span?.attributes["openrouter.cancelled"]).toBe("consumer");
     expect(span?.attributes["gen_ai.response.finish_reasons"]).toBeUndefined();
     expect(span?.events.filter((event) => event.name === "exception")).toEqual([]);
+    // The partial output is kept, marked as cut by the consumer rather than as an error.
+    const [output] = contentAttribute(span!, "gen_ai.output.messages") as Array<{
+      parts: Array<{ content: string }>;
+      finish_reason: string;
+    }>;
+    expect(output?.finish_reason).toBe("cancelled");
+    expect(output?.parts[0]?.content).toMatch(/^w0 /);
   });
 
   it("abort: ended, not an error, finish reason error since the output was cut", async () => {

@@ -285,7 +285,8 @@ export class CallTelemetry {
     const settings = this.#settings;
     if (settings.captureContent && (outcome.kind === "completed" || hasOutput(response))) {
       attributes[ATTR_GEN_AI_OUTPUT_MESSAGES] = JSON.stringify(
-        toOutputMessages(response, finishReason ?? "error", settings.maxContentChars),
+        // Without a finish reason the consumer broke off: say so rather than claim an error.
+        toOutputMessages(response, finishReason ?? "cancelled", settings.maxContentChars),
       );
     }
     if (errorType !== undefined) {
