@@ -200,8 +200,12 @@ export interface ChatResponse {
   /** The upstream provider's display name, e.g. `"Amazon Bedrock"`. */
   provider: string | undefined;
   text: string;
+  /** The model's refusal, when it declined (OpenAI's structured outputs); `""` otherwise. */
+  refusal: string;
   reasoning: string;
   reasoningDetails: ReasoningDetail[];
+  /** Annotations such as `url_citation`s from web search, as sent. */
+  annotations: Array<Record<string, unknown>>;
   /** Complete tool calls in `index` order. */
   toolCalls: ToolCall[];
   finishReason: FinishReason | null;

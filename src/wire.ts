@@ -31,6 +31,8 @@ export interface WireDelta {
   reasoning_details?: WireReasoningDetail[] | null;
   tool_calls?: WireToolCallDelta[] | null;
   refusal?: string | null;
+  /** URL citations (web search), each whole. */
+  annotations?: Array<Record<string, unknown>> | null;
 }
 
 export interface WireChoice {
@@ -53,6 +55,7 @@ export interface WireMessage {
     function?: { name?: string | null; arguments?: string | null };
   }> | null;
   refusal?: string | null;
+  annotations?: Array<Record<string, unknown>> | null;
 }
 
 export interface WireUsage {

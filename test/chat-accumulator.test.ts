@@ -172,3 +172,20 @@ describe("usage and finish reasons", () => {
     });
   });
 });
+
+describe("rarer fields", () => {
+  it("keeps a refusal and url citations", () => {
+    const citation = {
+      type: "url_citation",
+      url_citation: { url: "https://example.com", title: "Example" },
+    };
+    const { response, events } = run([
+      { choices: [{ delta: { refusal: "I can't " } }] },
+      { choices: [{ delta: { refusal: "help with that.", annotations: [citation] } }] },
+      finish("stop"),
+    ]);
+    expect(response.refusal).toBe("I can't help with that.");
+    expect(response.annotations).toEqual([citation]);
+    expect(events.map((event) => event.type)).toEqual(["final"]);
+  });
+});

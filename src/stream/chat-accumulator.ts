@@ -43,7 +43,9 @@ export class ChatAccumulator {
 
   #usage: WireUsage | undefined;
   #text: string[] = [];
+  #refusal: string[] = [];
   #reasoning: string[] = [];
+  #annotations: Array<Record<string, unknown>> = [];
   #details = new Map<number, ReasoningDetailState>();
   #detailsWithoutIndex = 0;
   #tools = new Map<number, ToolCallState>();
@@ -80,6 +82,9 @@ export class ChatAccumulator {
           for (const detail of details) this.#mergeReasoningDetail(detail);
           hadOutput = true;
         }
+        // Rare fields, read together so that the common chunk pays one check.
+        if (delta.refusal || delta.annotations)
+          this.#applyRareFields(delta.refusal, delta.annotations);
         const toolCalls = delta.tool_calls;
         if (toolCalls && toolCalls.length !== 0) {
           for (const fragment of toolCalls) {
@@ -134,8 +139,10 @@ export class ChatAccumulator {
       model: this.model,
       provider: this.provider,
       text: this.#text.join(""),
+      refusal: this.#refusal.join(""),
       reasoning: this.#reasoning.join(""),
       reasoningDetails: this.#buildReasoningDetails(),
+      annotations: [...this.#annotations],
       toolCalls: this.#buildToolCalls(),
       finishReason: this.finishReason,
       nativeFinishReason: this.nativeFinishReason,
@@ -143,9 +150,18 @@ export class ChatAccumulator {
     };
   }
 
+  #applyRareFields(
+    refusal: string | null | undefined,
+    annotations: Array<Record<string, unknown>> | null | undefined,
+  ): void {
+    if (refusal) this.#refusal.push(refusal);
+    if (annotations) for (const annotation of annotations) this.#annotations.push(annotation);
+  }
+
   /** A non-streaming completion: the whole message in one choice. */
   #applyMessage(message: WireMessage): void {
     if (message.content) this.#text.push(message.content);
+    this.#applyRareFields(message.refusal, message.annotations);
     if (message.reasoning) this.#reasoning.push(message.reasoning);
     if (message.reasoning_details) {
       for (const detail of message.reasoning_details) this.#mergeReasoningDetail(detail);

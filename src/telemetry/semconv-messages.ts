@@ -150,6 +150,9 @@ export function toOutputMessages(
   if (response.reasoning)
     parts.push({ type: "reasoning", content: truncateText(response.reasoning, maxChars) });
   if (response.text) parts.push({ type: "text", content: truncateText(response.text, maxChars) });
+  // No refusal part in the conventions: a generic part, which their schema allows.
+  if (response.refusal)
+    parts.push({ type: "refusal", content: truncateText(response.refusal, maxChars) });
   for (const call of response.toolCalls) {
     parts.push(toToolCallPart(call.id, call.name, call.argumentsText, maxChars));
   }
