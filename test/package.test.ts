@@ -10,3 +10,38 @@ describe("the package", () => {
     expect(VERSION).toBe(pkg.version);
   });
 });
+
+describe("the library entry point", () => {
+  it("loads no OpenTelemetry SDK or exporter: @opentelemetry/api only", () => {
+    const seen = new Set<string>();
+    const external = new Set<string>();
+    const visit = (url: URL) => {
+      if (seen.has(url.href)) return;
+      seen.add(url.href);
+      const source = readFileSync(url, "utf8");
+      for (const [, specifier] of source.matchAll(
+        /(?:import|export)[^'"]*?from\s*["']([^"']+)["']/g,
+      )) {
+        if (specifier?.startsWith(".")) visit(new URL(specifier, url));
+        else if (specifier !== undefined && !specifier.startsWith("node:")) external.add(specifier);
+      }
+    };
+    visit(new URL("../dist/index.js", import.meta.url));
+    expect([...external].sort()).toEqual(["@opentelemetry/api", "eventsource-parser", "undici"]);
+    expect(seen.size).toBeGreaterThan(10);
+  });
+
+  it("depends on undici and eventsource-parser, with OpenTelemetry's API as a peer", () => {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      dependencies: Record<string, string>;
+      peerDependencies: Record<string, string>;
+      peerDependenciesMeta: Record<string, { optional?: boolean }>;
+    };
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(["eventsource-parser", "undici"]);
+    expect(pkg.peerDependencies["@opentelemetry/api"]).toBe("^1.9.0");
+    for (const [name, meta] of Object.entries(pkg.peerDependenciesMeta)) {
+      expect(name).not.toBe("@opentelemetry/api");
+      expect(meta.optional).toBe(true);
+    }
+  });
+});
