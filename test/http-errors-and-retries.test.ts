@@ -1,4 +1,3 @@
-import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import {
   APIError,
@@ -10,6 +9,7 @@ import {
 import { buildChatEvents, type RecordedRequest, startMockServer } from "../src/testing/index.js";
 import { computeRetryDelay, parseRetryAfter } from "../src/transport/retry-policy.js";
 import { collect } from "./helpers/collect.js";
+import { printedForms } from "./helpers/printed-forms.js";
 import { HELLO, serve, TEST_API_KEY } from "./helpers/server.js";
 
 const ok = { events: buildChatEvents({ text: ["fine"] }) };
@@ -211,15 +211,9 @@ describe("the API key", () => {
       json: { error: { code: 401, message: "No auth credentials found" } },
     });
     const { error } = await collect(client.chat.stream(HELLO));
-    const texts = [
-      String(error),
-      (error as Error).stack ?? "",
-      inspect(error, { depth: 10, showHidden: true }),
-      JSON.stringify(error),
-      inspect(client, { depth: 10, showHidden: true }),
-      JSON.stringify(client),
-    ];
-    for (const text of texts) expect(text).not.toContain(TEST_API_KEY);
+    for (const text of [...printedForms(error), ...printedForms(client)]) {
+      expect(text).not.toContain(TEST_API_KEY);
+    }
     expect(isOpenRouterError(error)).toBe(true);
   });
 

@@ -12,6 +12,7 @@ import { type ChatRequest, OpenRouter } from "../src/index.js";
 import { buildChatEvents, type MockReply, startMockServer } from "../src/testing/index.js";
 import { collect } from "./helpers/collect.js";
 import { startOtlpReceiver } from "./helpers/otlp-receiver.js";
+import { printedForms } from "./helpers/printed-forms.js";
 
 const API_KEY = "sk-or-v1-SECRET-5d1c0ffee5d1c0ffee5d1c0ffee";
 const HEADER_SECRET = "team-token-HEADER-SECRET-42";
@@ -97,17 +98,7 @@ async function everythingVisible(
     }),
   );
   const telemetry = [...spansJson, ...receiver.bodies, ...logs];
-  const texts = [
-    ...telemetry,
-    ...errors.flatMap((error) => [
-      String(error),
-      (error as Error).stack ?? "",
-      inspect(error, { depth: 10, showHidden: true }),
-      JSON.stringify(error),
-    ]),
-    inspect(client, { depth: 10, showHidden: true }),
-    JSON.stringify(client),
-  ];
+  const texts = [...telemetry, ...errors.flatMap(printedForms), ...printedForms(client)];
   await tracerProvider.shutdown();
   await server.close();
   await receiver.close();
