@@ -1,9 +1,9 @@
+export type { SpanExportStats } from "./span-export-counters.js";
 export {
   DEFAULT_MAX_EXPORT_BATCH_SIZE,
   DEFAULT_MAX_QUEUE_SIZE,
   DEFAULT_OTLP_ENDPOINT,
   DEFAULT_SCHEDULED_DELAY_MS,
-  type SpanExportStats,
   startTelemetry,
   type Telemetry,
   type TelemetryOptions,

@@ -1,15 +1,18 @@
 import {
-  type Context,
   DiagConsoleLogger,
   DiagLogLevel,
   diag,
   type ProxyTracerProvider,
-  TraceFlags,
   trace,
 } from "@opentelemetry/api";
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { core, metrics, NodeSDK, resources, tracing } from "@opentelemetry/sdk-node";
+import { metrics, NodeSDK, resources, tracing } from "@opentelemetry/sdk-node";
+import {
+  CountingSpanExporter,
+  CountingSpanProcessor,
+  type SpanExportStats,
+} from "./span-export-counters.js";
 
 /** Where an OTLP/HTTP collector listens by default (the port in `docker-compose.yml`). */
 export const DEFAULT_OTLP_ENDPOINT = "http://localhost:4318";
@@ -52,18 +55,6 @@ export interface TelemetryOptions {
    * @defaultValue `OTEL_LOG_LEVEL`, else `"warn"`
    */
   diagLogLevel?: "none" | "error" | "warn" | "info" | "debug" | undefined;
-}
-
-/** What happened to the spans, as counted by {@link Telemetry.shutdown}. */
-export interface SpanExportStats {
-  /** Sampled spans that ended. */
-  ended: number;
-  /** Spans the collector accepted. */
-  exported: number;
-  /** Spans whose export failed (collector down, 5xx, timeout). */
-  failed: number;
-  /** Spans that never reached the exporter: the queue was full. */
-  dropped: number;
 }
 
 export interface Telemetry {
@@ -181,52 +172,4 @@ const DIAG_LEVELS: Record<string, DiagLogLevel> = {
 function setDiagLogger(level: string): void {
   const logLevel = DIAG_LEVELS[level.trim().toLowerCase()] ?? DiagLogLevel.WARN;
   diag.setLogger(new DiagConsoleLogger(), { logLevel, suppressOverrideMessage: true });
-}
-
-/** Counts the sampled spans that end, before the batch processor may drop them. */
-class CountingSpanProcessor implements tracing.SpanProcessor {
-  readonly #inner: tracing.SpanProcessor;
-  readonly #counts: SpanExportStats;
-
-  constructor(inner: tracing.SpanProcessor, counts: SpanExportStats) {
-    this.#inner = inner;
-    this.#counts = counts;
-  }
-  onStart(span: tracing.Span, parentContext: Context): void {
-    this.#inner.onStart(span, parentContext);
-  }
-  onEnd(span: tracing.ReadableSpan): void {
-    if (span.spanContext().traceFlags & TraceFlags.SAMPLED) this.#counts.ended++;
-    this.#inner.onEnd(span);
-  }
-  forceFlush(): Promise<void> {
-    return this.#inner.forceFlush();
-  }
-  shutdown(): Promise<void> {
-    return this.#inner.shutdown();
-  }
-}
-
-/** Counts what the exporter delivered and what it failed to. */
-class CountingSpanExporter implements tracing.SpanExporter {
-  readonly #inner: tracing.SpanExporter;
-  readonly #counts: SpanExportStats;
-
-  constructor(inner: tracing.SpanExporter, counts: SpanExportStats) {
-    this.#inner = inner;
-    this.#counts = counts;
-  }
-  export(spans: tracing.ReadableSpan[], done: (result: core.ExportResult) => void): void {
-    this.#inner.export(spans, (result) => {
-      if (result.code === core.ExportResultCode.SUCCESS) this.#counts.exported += spans.length;
-      else this.#counts.failed += spans.length;
-      done(result);
-    });
-  }
-  shutdown(): Promise<void> {
-    return this.#inner.shutdown();
-  }
-  forceFlush(): Promise<void> {
-    return this.#inner.forceFlush?.() ?? Promise.resolve();
-  }
 }
