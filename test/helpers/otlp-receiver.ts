@@ -12,6 +12,8 @@ type OtlpValue = {
 };
 
 export interface ReceivedSpan {
+  /** The attributes of the span's resource (`service.name`, ...). */
+  resource: Record<string, unknown>;
   traceId: string;
   spanId: string;
   parentSpanId: string | undefined;
@@ -81,25 +83,23 @@ export async function startOtlpReceiver(
 
 function decodeSpans(body: string): ReceivedSpan[] {
   const json = JSON.parse(body) as {
-    resourceSpans?: Array<{ scopeSpans?: Array<{ spans?: Array<Record<string, unknown>> }> }>;
+    resourceSpans?: Array<{
+      resource?: { attributes?: Array<{ key: string; value: OtlpValue }> };
+      scopeSpans?: Array<{ spans?: Array<Record<string, unknown>> }>;
+    }>;
   };
   const result: ReceivedSpan[] = [];
-  for (const resource of json.resourceSpans ?? []) {
-    for (const scope of resource.scopeSpans ?? []) {
+  for (const resourceSpans of json.resourceSpans ?? []) {
+    const resource = decodeAttributes(resourceSpans.resource?.attributes);
+    for (const scope of resourceSpans.scopeSpans ?? []) {
       for (const span of scope.spans ?? []) {
-        const attributes: Record<string, unknown> = {};
-        for (const { key, value } of (span.attributes as Array<{
-          key: string;
-          value: OtlpValue;
-        }>) ?? []) {
-          attributes[key] = decodeValue(value);
-        }
         result.push({
+          resource,
           traceId: span.traceId as string,
           spanId: span.spanId as string,
           parentSpanId: (span.parentSpanId as string | undefined) || undefined,
           name: span.name as string,
-          attributes,
+          attributes: decodeAttributes(span.attributes as Array<{ key: string; value: OtlpValue }>),
           events: (span.events as Array<{ name: string }>) ?? [],
           status: (span.status as { code?: number }) ?? {},
         });
@@ -107,6 +107,14 @@ function decodeSpans(body: string): ReceivedSpan[] {
     }
   }
   return result;
+}
+
+function decodeAttributes(
+  list: Array<{ key: string; value: OtlpValue }> | undefined,
+): Record<string, unknown> {
+  const attributes: Record<string, unknown> = {};
+  for (const { key, value } of list ?? []) attributes[key] = decodeValue(value);
+  return attributes;
 }
 
 function decodeValue(value: OtlpValue): unknown {

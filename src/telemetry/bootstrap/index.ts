@@ -4,6 +4,7 @@ export {
   DEFAULT_MAX_QUEUE_SIZE,
   DEFAULT_OTLP_ENDPOINT,
   DEFAULT_SCHEDULED_DELAY_MS,
+  DEFAULT_SERVICE_NAME,
   startTelemetry,
   type Telemetry,
   type TelemetryOptions,

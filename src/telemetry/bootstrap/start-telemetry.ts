@@ -7,7 +7,7 @@ import {
 } from "@opentelemetry/api";
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { metrics, NodeSDK, resources, tracing } from "@opentelemetry/sdk-node";
+import { metrics, NodeSDK, tracing } from "@opentelemetry/sdk-node";
 import {
   CountingSpanExporter,
   CountingSpanProcessor,
@@ -16,6 +16,8 @@ import {
 
 /** Where an OTLP/HTTP collector listens by default (the port in `docker-compose.yml`). */
 export const DEFAULT_OTLP_ENDPOINT = "http://localhost:4318";
+/** `service.name` when neither the options nor the variables name the service. */
+export const DEFAULT_SERVICE_NAME = "openrouter-otel-app";
 /**
  * Spans the batch processor holds before it drops any: room for a burst of a few thousand
  * calls (the SDK's default, 2048, is close to the edge for a burst of 1,000 calls with
@@ -26,7 +28,10 @@ export const DEFAULT_MAX_EXPORT_BATCH_SIZE = 1_024;
 export const DEFAULT_SCHEDULED_DELAY_MS = 1_000;
 
 export interface TelemetryOptions {
-  /** @defaultValue `OTEL_SERVICE_NAME`, else `"openrouter-otel-app"` */
+  /**
+   * @defaultValue `OTEL_SERVICE_NAME`, else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, else
+   * `"openrouter-otel-app"`
+   */
   serviceName?: string | undefined;
   /**
    * OTLP/HTTP base URL; `/v1/traces` and `/v1/metrics` are appended.
@@ -115,9 +120,16 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
             exportIntervalMillis: options.metricExportIntervalMs ?? 60_000,
           }),
         ];
-  const serviceName = options.serviceName ?? env.OTEL_SERVICE_NAME ?? "openrouter-otel-app";
+  // The default only where nothing names the service (OTEL_RESOURCE_ATTRIBUTES may).
+  const serviceName =
+    options.serviceName ??
+    env.OTEL_SERVICE_NAME ??
+    (/(^|,)\s*service\.name=/.test(env.OTEL_RESOURCE_ATTRIBUTES ?? "")
+      ? undefined
+      : DEFAULT_SERVICE_NAME);
   const sdk = new NodeSDK({
-    resource: resources.resourceFromAttributes({ "service.name": serviceName }),
+    // Applied after the resource detectors, so the option wins over OTEL_SERVICE_NAME.
+    ...(serviceName === undefined ? {} : { serviceName }),
     spanProcessors: [
       ...(otlp ? [new CountingSpanProcessor(batch, counts)] : []),
       ...(options.spanProcessors ?? []),
