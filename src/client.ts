@@ -36,7 +36,8 @@ export interface OpenRouterOptions {
   headers?: Record<string, string> | undefined;
   /**
    * Idle timeout in milliseconds: no byte for this long, while waiting for the headers or
-   * between two reads of the stream, fails the call with a `TimeoutError`.
+   * between two reads of the stream, fails the call with a `TimeoutError`. undici checks it
+   * on a clock of about half a second, so the error can come up to a second late.
    * @defaultValue `60_000`
    */
   timeoutMs?: number | undefined;
