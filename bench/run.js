@@ -1,5 +1,6 @@
 /**
- * The benchmark: `npm run bench` (or `-- --quick` for a smoke check). Starts the server in its
+ * The benchmark: `npm run bench` (`-- --quick` for a smoke check; `--rounds=N` and
+ * `--iterations=N` to change the defaults, 5 and 20). Starts the server in its
  * own process, then measures each client on each scenario in a fresh process, interleaved
  * (floor, ours, peers, floor, ours, peers, ...) for several rounds, and prints the medians and
  * the ratios to the floor, paired by round. Results also go to bench/results/.
@@ -16,7 +17,8 @@ const ROUNDS = roundsArg ? Number(roundsArg.split("=")[1]) : quick ? 2 : 5;
  * Runs of the scenario measured in each process (after three to warm up): a service's client
  * is warm, and a measurement should be hundreds of ms of CPU so that noise stays small.
  */
-const ITERATIONS = quick ? 2 : 10;
+const iterationsArg = process.argv.find((arg) => arg.startsWith("--iterations="));
+const ITERATIONS = iterationsArg ? Number(iterationsArg.split("=")[1]) : quick ? 2 : 20;
 const SCENARIOS = quick
   ? [
       { name: "text-2000", streams: 1 },
