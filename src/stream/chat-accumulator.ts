@@ -38,8 +38,6 @@ export class ChatAccumulator {
   nativeFinishReason: string | null = null;
   /** The `error` of a mid-stream error chunk, once one arrived. */
   error: WireError | undefined;
-  /** Content, reasoning and tool-call chunks seen so far (for time-per-chunk telemetry). */
-  outputChunks = 0;
 
   #usage: WireUsage | undefined;
   #text: string[] = [];
@@ -117,7 +115,6 @@ export class ChatAccumulator {
       if (choice.native_finish_reason) this.nativeFinishReason = choice.native_finish_reason;
     }
     if (chunk.error) this.error = chunk.error;
-    if (hadOutput) this.outputChunks++;
     return hadOutput;
   }
 
@@ -184,28 +181,20 @@ export class ChatAccumulator {
   #mergeReasoningDetail(detail: WireReasoningDetail): void {
     const index =
       typeof detail.index === "number" ? detail.index : -1 - this.#detailsWithoutIndex++;
-    let state = this.#details.get(index);
+    const state = this.#details.get(index);
     if (state === undefined) {
-      state = {
-        fields: { type: detail.type },
-        text: undefined,
-        summary: undefined,
-        data: undefined,
-      };
-      this.#details.set(index, state);
+      this.#details.set(index, startReasoningDetail(detail));
+      return;
     }
+    // A later fragment of a block: the documented fields only, without enumerating its keys
+    // (this runs for every reasoning chunk; a field of the first fragment is kept as sent).
+    appendPart(state, "text", detail.text);
+    appendPart(state, "summary", detail.summary);
+    appendPart(state, "data", detail.data);
     const fields = state.fields;
-    for (const key in detail) {
-      const value = detail[key];
-      if (key === "text" || key === "summary" || key === "data") {
-        if (typeof value !== "string") continue;
-        const parts = state[key] ?? [];
-        state[key] = parts;
-        if (value !== "") parts.push(value);
-      } else if (!(key in fields) || isEmpty(fields[key])) {
-        fields[key] = value;
-      }
-    }
+    if (detail.signature && !fields.signature) fields.signature = detail.signature;
+    if (detail.id && !fields.id) fields.id = detail.id;
+    if (detail.format && !fields.format) fields.format = detail.format;
   }
 
   #buildReasoningDetails(): ReasoningDetail[] {
@@ -224,6 +213,33 @@ export class ChatAccumulator {
     const states = [...this.#tools.values()].sort((a, b) => a.index - b.index);
     return states.map((state) => buildToolCall(state, this.finishReason));
   }
+}
+
+/** The state of a new reasoning block, from its first fragment: every field kept as sent. */
+function startReasoningDetail(detail: WireReasoningDetail): ReasoningDetailState {
+  const state: ReasoningDetailState = {
+    fields: { type: detail.type },
+    text: undefined,
+    summary: undefined,
+    data: undefined,
+  };
+  for (const key in detail) {
+    if (key === "text" || key === "summary" || key === "data") appendPart(state, key, detail[key]);
+    else state.fields[key] = detail[key];
+  }
+  return state;
+}
+
+/** Appends a text, summary or data fragment; an empty string still marks the field present. */
+function appendPart(
+  state: ReasoningDetailState,
+  key: "text" | "summary" | "data",
+  value: unknown,
+): void {
+  if (typeof value !== "string") return;
+  const parts = state[key] ?? [];
+  state[key] = parts;
+  if (value !== "") parts.push(value);
 }
 
 function buildToolCall(state: ToolCallState, finishReason: FinishReason | null): ToolCall {
@@ -251,8 +267,4 @@ function buildToolCall(state: ToolCallState, finishReason: FinishReason | null):
 function normalizeFinishReason(reason: string): FinishReason {
   // The legacy OpenAI value some compatible servers still send.
   return reason === "function_call" ? "tool_calls" : reason;
-}
-
-function isEmpty(value: unknown): boolean {
-  return value === undefined || value === null || value === "";
 }
