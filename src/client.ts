@@ -105,9 +105,11 @@ export class Chat {
     this.#headers = {
       "content-type": "application/json",
       "user-agent": `${INSTRUMENTATION_NAME}/${VERSION}`,
-      ...(options.appUrl ? { "http-referer": options.appUrl } : {}),
-      ...(options.appTitle ? { "x-openrouter-title": options.appTitle } : {}),
-      ...lowerCaseKeys(options.headers),
+      ...(options.appUrl ? { "http-referer": headerValue("appUrl", options.appUrl) } : {}),
+      ...(options.appTitle
+        ? { "x-openrouter-title": headerValue("appTitle", options.appTitle) }
+        : {}),
+      ...checkHeaders(options.headers),
     };
     this.#telemetry = {
       tracer: (options.tracerProvider ?? trace).getTracer(INSTRUMENTATION_NAME, VERSION),
@@ -201,8 +203,24 @@ function nonNegativeInteger(field: string, value: number | undefined, fallback: 
   return value;
 }
 
-function lowerCaseKeys(headers: Record<string, string> | undefined): Record<string, string> {
+/** Extra headers, lower-cased, each checked now rather than failing every request later. */
+function checkHeaders(headers: Record<string, string> | undefined): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) result[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      throw new InvalidRequestError(
+        `headers[${JSON.stringify(name)}]`,
+        "is not a valid header name",
+      );
+    }
+    result[name.toLowerCase()] = headerValue(`headers[${JSON.stringify(name)}]`, value);
+  }
   return result;
+}
+
+function headerValue(field: string, value: string): string {
+  if (typeof value !== "string" || /[\r\n\0]/.test(value)) {
+    throw new InvalidRequestError(field, "must be a string without line breaks");
+  }
+  return value;
 }

@@ -75,7 +75,7 @@ describe("bad input from the caller: a typed error naming the field, before any 
     );
   });
 
-  it("client options: a baseURL that is not a URL, a negative timeout, fractional retries", () => {
+  it("client options: a bad baseURL, timeout, retry count or header", () => {
     expect(() => new OpenRouter({ baseURL: "not a url" })).toThrow(
       expect.objectContaining({ field: "baseURL" }),
     );
@@ -87,6 +87,15 @@ describe("bad input from the caller: a typed error naming the field, before any 
     );
     expect(() => new OpenRouter({ maxRetries: 1.5 })).toThrow(
       expect.objectContaining({ field: "maxRetries" }),
+    );
+    expect(() => new OpenRouter({ headers: { "x-a": "1\r\nx-b: 2" } })).toThrow(
+      expect.objectContaining({ field: 'headers["x-a"]' }),
+    );
+    expect(() => new OpenRouter({ headers: { "bad name": "1" } })).toThrow(
+      expect.objectContaining({ field: 'headers["bad name"]' }),
+    );
+    expect(() => new OpenRouter({ appTitle: "a\nb" })).toThrow(
+      expect.objectContaining({ field: "appTitle" }),
     );
   });
 });

@@ -43,6 +43,7 @@ export async function sendChatRequest(
       });
       if (response.statusCode >= 200 && response.statusCode < 300) return response;
       error = await readAPIError(response, description);
+      if (signal?.aborted) throw signal.reason; // aborted while the error body was read
     } catch (cause) {
       if (signal?.aborted) throw signal.reason;
       error = toTransportError(cause, description, options.timeoutMs, undefined);
