@@ -1,4 +1,5 @@
 import { context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import type { OpenRouter } from "../client.js";
 import type { ChatMessage, ChatRequest, ToolCall, ToolDefinition } from "../types.js";
 import { EXIT_ERROR, EXIT_OK } from "./chat-command.js";
 import { jaegerTraceUrl, openCliSession } from "./cli-session.js";
@@ -65,10 +66,7 @@ export async function runDemoCommand(command: {
   return exitCode;
 }
 
-async function answerWithTool(
-  client: import("../client.js").OpenRouter,
-  root: Span,
-): Promise<void> {
+async function answerWithTool(client: OpenRouter, root: Span): Promise<void> {
   const question = "What's the weather like in Lisbon right now?";
   root.setAttribute("demo.question", question);
   process.stdout.write(`> ${question}\n`);
@@ -87,6 +85,11 @@ async function answerWithTool(
     if (event.type === "tool_call") toolCalls.push(event.toolCall);
   }
   const firstResponse = await first.response;
+  if (toolCalls.length === 0) {
+    // A real model may answer without the tool: then there is nothing to call back with.
+    process.stdout.write("\n");
+    return;
+  }
   messages.push({
     role: "assistant",
     content: firstResponse.text || null,
