@@ -276,13 +276,14 @@ describe("exit paths, each ending exactly one span", () => {
     const telemetry = createTestTelemetry();
     const { client } = await serve(slow, { tracerProvider: telemetry.tracerProvider });
     const controller = new AbortController();
-    const { error } = await collect(
-      (() => {
-        const stream = client.chat.stream(REQUEST, { signal: controller.signal });
-        setImmediate(() => controller.abort());
-        return stream;
-      })(),
-    );
+    let error: unknown;
+    try {
+      for await (const event of client.chat.stream(REQUEST, { signal: controller.signal })) {
+        if (event.type === "text") controller.abort(); // mid-stream, at the first text
+      }
+    } catch (caught) {
+      error = caught;
+    }
     expect((error as Error).name).toBe("AbortError");
     const spans = telemetry.spans();
     expect(spans).toHaveLength(1);
