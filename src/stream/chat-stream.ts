@@ -1,8 +1,9 @@
 import { type Context, context } from "@opentelemetry/api";
 import { createParser, type EventSourceMessage, type EventSourceParser } from "eventsource-parser";
 import type { Dispatcher } from "undici";
-import { APIError, ConnectionError, ParseError, StreamError } from "../errors.js";
+import { APIError, ConnectionError, OpenRouterError, ParseError, StreamError } from "../errors.js";
 import type { CallTelemetry, StartedCall } from "../telemetry/call-telemetry.js";
+import { MAX_ERROR_BODY_BYTES, MAX_ERROR_BODY_CHARS } from "../transport/read-api-error.js";
 import { readBodyText } from "../transport/read-body-text.js";
 import {
   type SendChatRequestOptions,
@@ -16,7 +17,7 @@ import { ChatAccumulator } from "./chat-accumulator.js";
 /** The largest single SSE event we buffer; a bigger one fails the stream instead of the process. */
 export const MAX_EVENT_CHARS = 16 * 1024 * 1024;
 /** The largest non-streaming (JSON) body we buffer. */
-export const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024;
+const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024;
 /** After `[DONE]`, how much trailing body we read so that the socket can be reused. */
 const MAX_TRAILER_BYTES = 64 * 1024;
 
@@ -220,11 +221,11 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     } else if (contentType.includes("json")) {
       await this.#readJsonBody(response, `POST ${send.url}`);
     } else {
-      const text = await readBodyText(response.body, 64 * 1024).catch(() => "");
+      const text = await readBodyText(response.body, MAX_ERROR_BODY_BYTES).catch(() => "");
       throw new APIError({
         status: response.statusCode,
         message: `POST ${send.url} answered with ${contentType} instead of an event stream`,
-        body: text.slice(0, 2048) || undefined,
+        body: text.slice(0, MAX_ERROR_BODY_CHARS) || undefined,
       });
     }
   }
@@ -394,12 +395,12 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     this.#body?.destroy();
   }
 
+  /** What the caller gets for a failure: the abort's reason, our own error, or the socket's, typed. */
   #toStreamFailure(error: unknown): unknown {
     const signal = this.#init.send.signal;
     if (signal?.aborted) return signal.reason;
-    if (error instanceof Error && "partial" in error) return error;
-    if (error instanceof APIError || error instanceof ParseError) return error;
-    if (this.#body === undefined) return error; // from sendChatRequest, already typed
+    // sendChatRequest's errors come typed; so do ours from parsing the body.
+    if (error instanceof OpenRouterError || this.#body === undefined) return error;
     return toTransportError(
       error,
       `POST ${this.#init.send.url}`,

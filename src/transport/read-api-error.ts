@@ -5,9 +5,9 @@ import { readBodyText } from "./read-body-text.js";
 import { parseRetryAfter } from "./retry-policy.js";
 
 /** Error bodies are small; anything past this is dropped rather than buffered. */
-const MAX_ERROR_BODY_BYTES = 64 * 1024;
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 /** How much of a non-JSON body (an HTML error page, say) an APIError keeps. */
-const MAX_ERROR_BODY_CHARS = 2048;
+export const MAX_ERROR_BODY_CHARS = 2048;
 
 /**
  * Reads a non-2xx response into an {@link APIError} with what the server said: OpenRouter's
@@ -49,7 +49,7 @@ export async function readAPIError(
 }
 
 /** The `error` object of a JSON body, or undefined when the body is not that shape. */
-export function parseErrorBody(text: string): WireError | undefined {
+function parseErrorBody(text: string): WireError | undefined {
   if (text === "") return undefined;
   let json: unknown;
   try {
