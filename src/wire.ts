@@ -11,7 +11,7 @@ export interface WireToolCallDelta {
   function?: { name?: string | null; arguments?: string | null } | null;
 }
 
-/** One block of `delta.reasoning_details[]`; fragments of a block share `index`. */
+/** One fragment of `delta.reasoning_details[]`; fragments of a block share `type` and `index`. */
 export interface WireReasoningDetail {
   type: string;
   index?: number;

@@ -1,12 +1,6 @@
-import type {
-  ChatEvent,
-  ChatResponse,
-  FinishReason,
-  JsonValue,
-  ReasoningDetail,
-  ToolCall,
-} from "../types.js";
+import type { ChatEvent, ChatResponse, FinishReason, JsonValue, ToolCall } from "../types.js";
 import type { WireChunk, WireError, WireMessage, WireReasoningDetail, WireUsage } from "../wire.js";
+import { ReasoningDetails } from "./reasoning-details.js";
 import { toUsage } from "./to-usage.js";
 
 interface ToolCallState {
@@ -16,13 +10,6 @@ interface ToolCallState {
   /** Argument fragments, joined once at the end: appending to a string and re-parsing it on
    * every fragment is the quadratic trap that makes 1 MB of arguments take seconds. */
   fragments: string[];
-}
-
-interface ReasoningDetailState {
-  fields: ReasoningDetail;
-  text: string[] | undefined;
-  summary: string[] | undefined;
-  data: string[] | undefined;
 }
 
 /**
@@ -44,8 +31,7 @@ export class ChatAccumulator {
   #refusal: string[] = [];
   #reasoning: string[] = [];
   #annotations: Array<Record<string, unknown>> = [];
-  #details = new Map<number, ReasoningDetailState>();
-  #detailsWithoutIndex = 0;
+  #details = new ReasoningDetails();
   #tools = new Map<number, ToolCallState>();
 
   /**
@@ -69,15 +55,17 @@ export class ChatAccumulator {
           out.push({ type: "text", text: content });
           hadOutput = true;
         }
-        const reasoning = delta.reasoning;
+        // Visible reasoning comes from the details when the chunk has them (`reasoning` repeats
+        // their text), from `reasoning` otherwise: never from both.
+        const details = delta.reasoning_details;
+        let reasoning: string | null | undefined;
+        if (details && details.length !== 0) {
+          reasoning = this.#pushReasoningDetails(details);
+          hadOutput = true;
+        } else reasoning = delta.reasoning;
         if (reasoning) {
           this.#reasoning.push(reasoning);
           out.push({ type: "reasoning", text: reasoning });
-          hadOutput = true;
-        }
-        const details = delta.reasoning_details;
-        if (details && details.length !== 0) {
-          for (const detail of details) this.#mergeReasoningDetail(detail);
           hadOutput = true;
         }
         // Rare fields, read together so that the common chunk pays one check.
@@ -138,7 +126,7 @@ export class ChatAccumulator {
       text: this.#text.join(""),
       refusal: this.#refusal.join(""),
       reasoning: this.#reasoning.join(""),
-      reasoningDetails: this.#buildReasoningDetails(),
+      reasoningDetails: this.#details.build(),
       annotations: [...this.#annotations],
       toolCalls: this.#buildToolCalls(),
       finishReason: this.finishReason,
@@ -159,10 +147,10 @@ export class ChatAccumulator {
   #applyMessage(message: WireMessage): void {
     if (message.content) this.#text.push(message.content);
     this.#applyRareFields(message.refusal, message.annotations);
-    if (message.reasoning) this.#reasoning.push(message.reasoning);
-    if (message.reasoning_details) {
-      for (const detail of message.reasoning_details) this.#mergeReasoningDetail(detail);
-    }
+    const details = message.reasoning_details;
+    const reasoning =
+      details && details.length !== 0 ? this.#pushReasoningDetails(details) : message.reasoning;
+    if (reasoning) this.#reasoning.push(reasoning);
     message.tool_calls?.forEach((call, index) => {
       this.#tools.set(index, {
         index,
@@ -173,73 +161,17 @@ export class ChatAccumulator {
     });
   }
 
-  /**
-   * Fragments of one block share `index`: text, summary and data are appended; any other
-   * field (signature, id, format) keeps its first non-empty value, so Anthropic's empty
-   * placeholder signature is replaced by the real one that arrives alone, late.
-   */
-  #mergeReasoningDetail(detail: WireReasoningDetail): void {
-    const index =
-      typeof detail.index === "number" ? detail.index : -1 - this.#detailsWithoutIndex++;
-    const state = this.#details.get(index);
-    if (state === undefined) {
-      this.#details.set(index, startReasoningDetail(detail));
-      return;
-    }
-    // A later fragment of a block: the documented fields only, without enumerating its keys
-    // (this runs for every reasoning chunk; a field of the first fragment is kept as sent).
-    appendPart(state, "text", detail.text);
-    appendPart(state, "summary", detail.summary);
-    appendPart(state, "data", detail.data);
-    const fields = state.fields;
-    if (detail.signature && !fields.signature) fields.signature = detail.signature;
-    if (detail.id && !fields.id) fields.id = detail.id;
-    if (detail.format && !fields.format) fields.format = detail.format;
-  }
-
-  #buildReasoningDetails(): ReasoningDetail[] {
-    const result: ReasoningDetail[] = [];
-    for (const state of this.#details.values()) {
-      const detail: ReasoningDetail = { ...state.fields };
-      if (state.text) detail.text = state.text.join("");
-      if (state.summary) detail.summary = state.summary.join("");
-      if (state.data) detail.data = state.data.join("");
-      result.push(detail);
-    }
-    return result;
+  /** Merges reasoning-detail fragments; returns the visible reasoning they carry. */
+  #pushReasoningDetails(details: readonly WireReasoningDetail[]): string {
+    let visible = "";
+    for (const detail of details) visible += this.#details.push(detail);
+    return visible;
   }
 
   #buildToolCalls(): ToolCall[] {
     const states = [...this.#tools.values()].sort((a, b) => a.index - b.index);
     return states.map((state) => buildToolCall(state, this.finishReason));
   }
-}
-
-/** The state of a new reasoning block, from its first fragment: every field kept as sent. */
-function startReasoningDetail(detail: WireReasoningDetail): ReasoningDetailState {
-  const state: ReasoningDetailState = {
-    fields: { type: detail.type },
-    text: undefined,
-    summary: undefined,
-    data: undefined,
-  };
-  for (const key in detail) {
-    if (key === "text" || key === "summary" || key === "data") appendPart(state, key, detail[key]);
-    else state.fields[key] = detail[key];
-  }
-  return state;
-}
-
-/** Appends a text, summary or data fragment; an empty string still marks the field present. */
-function appendPart(
-  state: ReasoningDetailState,
-  key: "text" | "summary" | "data",
-  value: unknown,
-): void {
-  if (typeof value !== "string") return;
-  const parts = state[key] ?? [];
-  state[key] = parts;
-  if (value !== "") parts.push(value);
 }
 
 function buildToolCall(state: ToolCallState, finishReason: FinishReason | null): ToolCall {
