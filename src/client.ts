@@ -6,6 +6,8 @@ import {
   trace,
 } from "@opentelemetry/api";
 import type { Dispatcher } from "undici";
+import { Agent } from "./agent/agent.js";
+import type { AgentOptions } from "./agent/types.js";
 import { InvalidRequestError, OpenRouterError } from "./errors.js";
 import { serializeChatRequest } from "./request/serialize-chat-request.js";
 import { validateChatRequest } from "./request/validate-chat-request.js";
@@ -83,7 +85,18 @@ export class OpenRouter {
   constructor(options: OpenRouterOptions = {}) {
     this.chat = new Chat(options);
   }
+
+  /**
+   * An agent: a model with tools run in a loop, each run traced as one `invoke_agent` span
+   * with its chat and tool spans. The options are checked now (`InvalidRequestError`).
+   */
+  agent(options: AgentOptions): Agent {
+    return new Agent(options, this.chat, telemetrySettingsOf(this.chat));
+  }
 }
+
+/** A client's telemetry settings, for the agents it makes (read through Chat's static block). */
+let telemetrySettingsOf: (chat: Chat) => TelemetrySettings;
 
 /** `client.chat`: streaming and one-shot chat completions. */
 export class Chat {
@@ -94,6 +107,10 @@ export class Chat {
   readonly #maxRetries: number;
   readonly #dispatcher: Dispatcher | undefined;
   readonly #telemetry: TelemetrySettings;
+
+  static {
+    telemetrySettingsOf = (chat) => chat.#telemetry;
+  }
 
   constructor(options: OpenRouterOptions) {
     this.#apiKey = options.apiKey ?? process.env.OPENROUTER_API_KEY;

@@ -1,4 +1,4 @@
-import type { ChatResponse } from "./types.js";
+import type { ChatResponse, ToolCall } from "./types.js";
 
 const ERROR_MARK = Symbol.for("openrouter-otel.error");
 
@@ -126,5 +126,35 @@ export class InvalidRequestError extends OpenRouterError {
   constructor(field: string, problem: string) {
     super(`${field} ${problem}`);
     this.field = field;
+  }
+}
+
+/** Why a tool call did not produce a result. */
+export type ToolErrorKind = "unknown_tool" | "invalid_arguments" | "execute";
+
+/**
+ * A tool call of an agent run failed: the model named a tool the agent does not have, sent
+ * arguments that are not JSON or fail the tool's schema, or `execute` threw (then `cause` is
+ * what it threw). The agent feeds these back to the model; with `onToolError: "throw"` an
+ * `execute` failure rejects the run with this error.
+ */
+export class ToolError extends OpenRouterError {
+  readonly kind: ToolErrorKind;
+  /** The call as the model requested it. */
+  readonly toolCall: ToolCall;
+  /** The step (1-based) whose response requested the call. */
+  readonly step: number;
+
+  constructor(init: {
+    message: string;
+    kind: ToolErrorKind;
+    toolCall: ToolCall;
+    step: number;
+    cause?: unknown;
+  }) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.kind = init.kind;
+    this.toolCall = init.toolCall;
+    this.step = init.step;
   }
 }

@@ -1,3 +1,10 @@
+export { Agent } from "./agent/agent.js";
+export { DEFAULT_MAX_STEPS, DEFAULT_TOOL_CONCURRENCY } from "./agent/agent-config.js";
+export { AgentRun } from "./agent/agent-run.js";
+export type { FromJsonSchema, JsonSchema } from "./agent/json-schema-type.js";
+export type { StandardSchemaV1 } from "./agent/standard-schema.js";
+export { type Tool, type ToolContext, tool } from "./agent/tool.js";
+export type * from "./agent/types.js";
 export {
   Chat,
   type ChatCallOptions,
@@ -16,6 +23,8 @@ export {
   ParseError,
   StreamError,
   TimeoutError,
+  ToolError,
+  type ToolErrorKind,
 } from "./errors.js";
 export { ChatStream, MAX_EVENT_CHARS } from "./stream/chat-stream.js";
 export { CAPTURE_CONTENT_ENV } from "./telemetry/capture-content.js";

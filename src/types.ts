@@ -89,18 +89,13 @@ export interface ReasoningConfig {
 }
 
 /**
- * A chat completion request in OpenRouter's wire names. Known fields are typed; any other
- * field OpenRouter documents passes through unchanged.
+ * The fields of a chat completion request besides the model, the messages and the tools, in
+ * OpenRouter's wire names: what an agent applies to every step. Known fields are typed; any
+ * other field OpenRouter documents passes through unchanged.
  */
-export interface ChatRequest {
-  /** Model slug, e.g. `"openai/gpt-4o-mini"`. */
-  model: string;
-  /** Convenience: sent as the first message, with role `system`. */
-  system?: string;
-  messages: ChatMessage[];
+export interface ChatParameters {
   /** Fallback models; the response's `model` names the one used. */
   models?: string[];
-  tools?: ToolDefinition[];
   tool_choice?: ToolChoice;
   parallel_tool_calls?: boolean;
   temperature?: number;
@@ -127,6 +122,16 @@ export interface ChatRequest {
   session_id?: string;
   metadata?: Record<string, string>;
   [field: string]: unknown;
+}
+
+/** A chat completion request in OpenRouter's wire names (see {@link ChatParameters}). */
+export interface ChatRequest extends ChatParameters {
+  /** Model slug, e.g. `"openai/gpt-4o-mini"`. */
+  model: string;
+  /** Convenience: sent as the first message, with role `system`. */
+  system?: string;
+  messages: ChatMessage[];
+  tools?: ToolDefinition[];
 }
 
 // ---------------------------------------------------------------------------------------------

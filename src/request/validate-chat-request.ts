@@ -3,7 +3,7 @@ import type { ChatRequest } from "../types.js";
 
 const ROLES = new Set(["system", "developer", "user", "assistant", "tool"]);
 /** OpenAI's rule for function names, which OpenRouter's providers share. */
-const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+export const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const NUMERIC_FIELDS = [
   "temperature",
   "top_p",

@@ -10,7 +10,8 @@ import {
   trace,
 } from "@opentelemetry/api";
 import type { ChatRequest, ChatResponse } from "../types.js";
-import { describeErrorType } from "./describe-error-type.js";
+import { getAgentStep } from "./agent-step.js";
+import { describeErrorType, isErrorReason } from "./describe-error-type.js";
 import { type GenAIMetrics, getGenAIMetrics } from "./gen-ai-metrics.js";
 import { buildRequestAttributes, type ServerEndpoint } from "./request-attributes.js";
 import {
@@ -32,6 +33,7 @@ import {
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  ATTR_OPENROUTER_AGENT_STEP,
   ATTR_OPENROUTER_CANCELLED,
   ATTR_OPENROUTER_NATIVE_FINISH_REASON,
   ATTR_OPENROUTER_PROVIDER,
@@ -91,6 +93,8 @@ export function startCall(
 ): StartedCall {
   try {
     const attributes = buildRequestAttributes(request, streaming, settings.server);
+    const agentStep = getAgentStep(parentContext);
+    if (agentStep !== undefined) attributes[ATTR_OPENROUTER_AGENT_STEP] = agentStep.step;
     let span: Span;
     if (handedSpan !== undefined) {
       span = handedSpan;
@@ -102,6 +106,7 @@ export function startCall(
         parentContext,
       );
     }
+    agentStep?.onSpan(span);
     const context = trace.setSpan(parentContext, span);
     const recording = span.isRecording();
     const metrics = getGenAIMetrics(settings.meterProvider);
@@ -341,11 +346,6 @@ export class CallTelemetry {
 
 function hasOutput(response: ChatResponse): boolean {
   return response.text !== "" || response.reasoning !== "" || response.toolCalls.length > 0;
-}
-
-/** An abort's reason counts as an error unless it is the plain `AbortError` of `abort()`. */
-function isErrorReason(reason: unknown): boolean {
-  return reason instanceof Error && reason.name !== "AbortError";
 }
 
 function assertNever(value: never): never {

@@ -10,3 +10,8 @@ export function describeErrorType(error: unknown): string {
   if (error instanceof Error && error.name) return error.name;
   return "_OTHER";
 }
+
+/** An abort's reason counts as an error unless it is the plain `AbortError` of `abort()`. */
+export function isErrorReason(reason: unknown): boolean {
+  return reason instanceof Error && reason.name !== "AbortError";
+}

@@ -7,7 +7,13 @@ import {
 } from "@opentelemetry/api";
 import { INSTRUMENTATION_NAME, VERSION } from "../version.js";
 import {
+  AGENT_DURATION_BUCKETS,
+  CALL_COUNT_BUCKETS,
   DURATION_BUCKETS,
+  METRIC_EXECUTE_TOOL_DURATION,
+  METRIC_INVOKE_AGENT_DURATION,
+  METRIC_INVOKE_AGENT_INFERENCE_CALLS,
+  METRIC_INVOKE_AGENT_TOOL_CALLS,
   METRIC_OPERATION_DURATION,
   METRIC_TIME_PER_OUTPUT_CHUNK,
   METRIC_TIME_TO_FIRST_CHUNK,
@@ -15,12 +21,16 @@ import {
   TOKEN_BUCKETS,
 } from "./semconv.js";
 
-/** The four GenAI client histograms of one meter. */
+/** The GenAI histograms of one meter: the four of a chat call, the four of an agent run. */
 export interface GenAIMetrics {
   operationDuration: Histogram;
   tokenUsage: Histogram;
   timeToFirstChunk: Histogram;
   timePerOutputChunk: Histogram;
+  invokeAgentDuration: Histogram;
+  executeToolDuration: Histogram;
+  invokeAgentInferenceCalls: Histogram;
+  invokeAgentToolCalls: Histogram;
 }
 
 /** The metrics API hands out this meter's class when no provider is registered. */
@@ -44,11 +54,17 @@ export function getGenAIMetrics(provider: MeterProvider | undefined): GenAIMetri
 }
 
 function createInstruments(meter: Meter): GenAIMetrics {
-  const seconds = (name: string, description: string) =>
+  const seconds = (name: string, description: string, buckets = DURATION_BUCKETS) =>
     meter.createHistogram(name, {
       description,
       unit: "s",
-      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+      advice: { explicitBucketBoundaries: buckets },
+    });
+  const callCount = (name: string, description: string, unit: string) =>
+    meter.createHistogram(name, {
+      description,
+      unit,
+      advice: { explicitBucketBoundaries: CALL_COUNT_BUCKETS },
     });
   return {
     operationDuration: seconds(METRIC_OPERATION_DURATION, "GenAI operation duration"),
@@ -64,6 +80,22 @@ function createInstruments(meter: Meter): GenAIMetrics {
     timePerOutputChunk: seconds(
       METRIC_TIME_PER_OUTPUT_CHUNK,
       "Time between consecutive chunks of output, after the first",
+    ),
+    invokeAgentDuration: seconds(
+      METRIC_INVOKE_AGENT_DURATION,
+      "Duration of an agent run",
+      AGENT_DURATION_BUCKETS,
+    ),
+    executeToolDuration: seconds(METRIC_EXECUTE_TOOL_DURATION, "Duration of a tool call"),
+    invokeAgentInferenceCalls: callCount(
+      METRIC_INVOKE_AGENT_INFERENCE_CALLS,
+      "Inference calls an agent run made, failed ones included",
+      "{inference_call}",
+    ),
+    invokeAgentToolCalls: callCount(
+      METRIC_INVOKE_AGENT_TOOL_CALLS,
+      "Client-side tool calls an agent run requested",
+      "{tool_call}",
     ),
   };
 }

@@ -1,6 +1,7 @@
 import type { Attributes } from "@opentelemetry/api";
 import type { ChatRequest } from "../types.js";
 import {
+  ATTR_GEN_AI_CONVERSATION_ID,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_OUTPUT_TYPE,
   ATTR_GEN_AI_PROVIDER_NAME,
@@ -60,6 +61,9 @@ export function buildRequestAttributes(
   const stop = request.stop;
   if (typeof stop === "string") attributes[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = [stop];
   else if (Array.isArray(stop)) attributes[ATTR_GEN_AI_REQUEST_STOP_SEQUENCES] = stop;
+  // Only what the caller set: a conversation id is never made up (genai changelog 219).
+  if (typeof request.session_id === "string" && request.session_id !== "")
+    attributes[ATTR_GEN_AI_CONVERSATION_ID] = request.session_id;
   const format = request.response_format?.type;
   if (format === "json_object" || format === "json_schema")
     attributes[ATTR_GEN_AI_OUTPUT_TYPE] = "json";

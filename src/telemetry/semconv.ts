@@ -39,6 +39,16 @@ export const ATTR_GEN_AI_INPUT_MESSAGES = "gen_ai.input.messages";
 export const ATTR_GEN_AI_OUTPUT_MESSAGES = "gen_ai.output.messages";
 export const ATTR_GEN_AI_TOOL_DEFINITIONS = "gen_ai.tool.definitions";
 export const ATTR_GEN_AI_TOKEN_TYPE = "gen_ai.token.type";
+export const ATTR_GEN_AI_CONVERSATION_ID = "gen_ai.conversation.id";
+
+export const ATTR_GEN_AI_AGENT_NAME = "gen_ai.agent.name";
+export const ATTR_GEN_AI_AGENT_DESCRIPTION = "gen_ai.agent.description";
+export const ATTR_GEN_AI_TOOL_NAME = "gen_ai.tool.name";
+export const ATTR_GEN_AI_TOOL_TYPE = "gen_ai.tool.type";
+export const ATTR_GEN_AI_TOOL_CALL_ID = "gen_ai.tool.call.id";
+export const ATTR_GEN_AI_TOOL_DESCRIPTION = "gen_ai.tool.description";
+export const ATTR_GEN_AI_TOOL_CALL_ARGUMENTS = "gen_ai.tool.call.arguments";
+export const ATTR_GEN_AI_TOOL_CALL_RESULT = "gen_ai.tool.call.result";
 
 export const ATTR_SERVER_ADDRESS = "server.address";
 export const ATTR_SERVER_PORT = "server.port";
@@ -50,18 +60,36 @@ export const ATTR_OPENROUTER_NATIVE_FINISH_REASON = "openrouter.native_finish_re
 /** How a stream was cut short without an error: `consumer` (break) or `abort` (signal). */
 export const ATTR_OPENROUTER_CANCELLED = "openrouter.cancelled";
 
+/** The step (1-based) of an agent run: on its chat span and on the tool spans it requested. */
+export const ATTR_OPENROUTER_AGENT_STEP = "openrouter.agent.step";
+export const ATTR_OPENROUTER_AGENT_STEPS = "openrouter.agent.steps";
+export const ATTR_OPENROUTER_AGENT_STOP_REASON = "openrouter.agent.stop_reason";
+/**
+ * The run's summed cost. Not `openrouter.usage.cost`: every chat span carries that already, and
+ * a backend summing one key over a trace would count each call twice.
+ */
+export const ATTR_OPENROUTER_AGENT_COST = "openrouter.agent.cost";
+
 /** Span event added before each retry. */
 export const EVENT_RETRY = "openrouter.retry";
 export const ATTR_OPENROUTER_RETRY_ATTEMPT = "openrouter.retry.attempt";
 export const ATTR_OPENROUTER_RETRY_DELAY_MS = "openrouter.retry.delay_ms";
 
 export const OPERATION_CHAT = "chat";
+export const OPERATION_INVOKE_AGENT = "invoke_agent";
+export const OPERATION_EXECUTE_TOOL = "execute_tool";
+export const TOOL_TYPE_FUNCTION = "function";
 export const PROVIDER_OPENROUTER = "openrouter";
 
 export const METRIC_OPERATION_DURATION = "gen_ai.client.operation.duration";
 export const METRIC_TOKEN_USAGE = "gen_ai.client.token.usage";
 export const METRIC_TIME_TO_FIRST_CHUNK = "gen_ai.client.operation.time_to_first_chunk";
 export const METRIC_TIME_PER_OUTPUT_CHUNK = "gen_ai.client.operation.time_per_output_chunk";
+
+export const METRIC_INVOKE_AGENT_DURATION = "gen_ai.invoke_agent.duration";
+export const METRIC_EXECUTE_TOOL_DURATION = "gen_ai.execute_tool.duration";
+export const METRIC_INVOKE_AGENT_INFERENCE_CALLS = "gen_ai.invoke_agent.inference_calls";
+export const METRIC_INVOKE_AGENT_TOOL_CALLS = "gen_ai.invoke_agent.tool_calls";
 
 /** Bucket advice of the conventions for the duration-like histograms, in seconds. */
 export const DURATION_BUCKETS = [
@@ -71,3 +99,18 @@ export const DURATION_BUCKETS = [
 export const TOKEN_BUCKETS = [
   1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864,
 ];
+/** Bucket advice for `gen_ai.invoke_agent.duration`, in seconds: agent runs last longer. */
+export const AGENT_DURATION_BUCKETS = [
+  0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 102.4, 204.8, 409.6,
+];
+/** Bucket advice for the per-run counts of inference and tool calls. */
+export const CALL_COUNT_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128];
+
+/** The agent span's name; one function, as the conventions may still rename it (genai#571). */
+export function agentSpanName(agentName: string): string {
+  return agentName === "" ? OPERATION_INVOKE_AGENT : `${OPERATION_INVOKE_AGENT} ${agentName}`;
+}
+
+export function toolSpanName(toolName: string): string {
+  return `${OPERATION_EXECUTE_TOOL} ${toolName}`;
+}

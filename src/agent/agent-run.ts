@@ -1,0 +1,233 @@
+import { type Context, context } from "@opentelemetry/api";
+import { startAgentRun } from "../telemetry/agent-telemetry.js";
+import type { ChatMessage, ChatRequest, ChatResponse, ToolMessage } from "../types.js";
+import type { AgentConfig } from "./agent-config.js";
+import { toAssistantMessage } from "./agent-history.js";
+import { executeToolCall, type SettledToolCall } from "./execute-tool-call.js";
+import { sumUsage } from "./sum-usage.js";
+import { TaskPool } from "./task-pool.js";
+import type { AgentEvent, AgentResult, AgentRunOptions, AgentStopReason } from "./types.js";
+
+/** Everything a run needs; built by `Agent.stream()`. */
+export interface AgentRunInit {
+  config: AgentConfig;
+  /** The input as a history (a string input is one user message). */
+  input: ChatMessage[];
+  options: AgentRunOptions;
+  /** The context active when the run was created: parent of the agent span. */
+  parentContext: Context;
+}
+
+const noop = () => {};
+
+/**
+ * One run of an agent: an async iterable of {@link AgentEvent}s that can be consumed once, and
+ * {@link AgentRun.result}. The run starts when iteration starts (or when `result` is awaited
+ * without iterating). Every exit (the answer, the step limit, a consumer's `break`, an abort, a
+ * step's error, a tool's error under `onToolError: "throw"`) ends every span once, stops the
+ * running tools and settles `result` once; `result` never causes an unhandled rejection on its
+ * own.
+ */
+export class AgentRun implements AsyncIterable<AgentEvent> {
+  readonly #init: AgentRunInit;
+  #iterated = false;
+  #drainScheduled = false;
+  readonly #result: Promise<AgentResult>;
+  #resolve!: (result: AgentResult) => void;
+  #reject!: (error: unknown) => void;
+
+  constructor(init: AgentRunInit) {
+    this.#init = init;
+    this.#result = new Promise<AgentResult>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    // The caller may only iterate: its error must not also surface as an unhandled rejection.
+    this.#result.catch(noop);
+  }
+
+  /**
+   * The result, also the payload of the `final` event. Awaiting it without iterating runs the
+   * agent in the background; the run can then no longer be iterated. Rejects with the step's
+   * or the tool's error, with the signal's reason on an abort, and with an `AbortError` when
+   * the consumer stopped reading early.
+   */
+  get result(): Promise<AgentResult> {
+    if (!this.#iterated && !this.#drainScheduled) {
+      this.#drainScheduled = true;
+      // Give a caller who reads `result` before starting a for-await loop the chance to do so.
+      queueMicrotask(() => {
+        if (!this.#iterated) void this.#drain();
+      });
+    }
+    return this.#result;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<AgentEvent> {
+    if (this.#iterated) {
+      throw new TypeError("An AgentRun can be consumed once: it is already being read");
+    }
+    this.#iterated = true;
+    return this.#run();
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      for await (const _ of this) {
+        // The events are folded into the result; nothing to do with them here.
+      }
+    } catch {
+      // The same error rejects `result`, where this caller looks.
+    }
+  }
+
+  async *#run(): AsyncGenerator<AgentEvent, void, undefined> {
+    const { config, options, input } = this.#init;
+    const signal = options.signal;
+    const messages = [...input];
+    const steps: ChatResponse[] = [];
+    const { context: runContext, telemetry } = startAgentRun(
+      config.telemetry,
+      config,
+      input,
+      options.conversationId,
+      this.#init.parentContext,
+      options.span,
+    );
+    let settled = false;
+    let tools: AbortController | undefined;
+    const stopTools = (reason: unknown) => tools?.abort(reason);
+    const onAbort = () => stopTools(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      let stopReason: AgentStopReason | undefined;
+      for (let step = 1; stopReason === undefined; step++) {
+        yield { type: "step_start", step };
+        const request = stepRequest(config, messages, options.conversationId);
+        // `stream()` captures the active context: the step's chat span is a child of the agent's.
+        const stream = context.with(telemetry?.stepContext(step) ?? runContext, () =>
+          config.chat.stream(request, { signal }),
+        );
+        for await (const event of stream) if (event.type !== "final") yield event;
+        const response = await stream.response;
+        steps.push(response);
+        yield { type: "step_finish", step, response };
+        stopReason = stopReasonOf(response);
+        messages.push(toAssistantMessage(response, step, stopReason === undefined));
+        if (stopReason !== undefined) break;
+
+        signal?.throwIfAborted(); // aborted while the consumer held step_finish
+        tools = new AbortController();
+        const calls = response.toolCalls;
+        const toolMessages = new Array<ToolMessage>(calls.length);
+        const pool = new TaskPool(calls.length, config.toolConcurrency, (position) =>
+          executeToolCall({
+            call: calls[position]!,
+            step,
+            tools: config.tools,
+            signal: (tools as AbortController).signal,
+            runContext,
+            telemetry,
+          }).then((settledCall): [number, SettledToolCall] => [position, settledCall]),
+        );
+        for (;;) {
+          const next = await untilAborted(pool.take(), signal);
+          if (next === undefined) break;
+          const [position, settledCall] = next;
+          if (settledCall.error?.kind === "execute" && config.onToolError === "throw") {
+            // Stop the siblings and let them settle before the run fails.
+            pool.stop();
+            tools.abort(settledCall.error);
+            while ((await untilAborted(pool.take(), signal)) !== undefined) {}
+            throw settledCall.error;
+          }
+          toolMessages[position] = settledCall.message;
+          yield settledCall.event;
+        }
+        // In call order, whatever order the calls finished in.
+        messages.push(...toolMessages);
+        if (step === config.maxSteps) stopReason = "max_steps";
+      }
+      const result: AgentResult = {
+        text: steps.at(-1)?.text ?? "",
+        messages,
+        steps,
+        usage: sumUsage(steps),
+        stopReason,
+      };
+      // Settled before `final` is handed out: a consumer may break as soon as it sees it.
+      settled = true;
+      telemetry?.end({ kind: "completed", steps, usage: result.usage, stopReason });
+      this.#resolve(result);
+      yield { type: "final", result };
+    } catch (error) {
+      settled = true;
+      stopTools(error);
+      const usage = sumUsage(steps);
+      const aborted = signal?.aborted === true && error === signal.reason;
+      telemetry?.end(
+        aborted
+          ? { kind: "cancelled", by: "abort", reason: error, steps, usage }
+          : { kind: "failed", error, steps, usage },
+      );
+      this.#reject(error);
+      throw error;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+      if (!settled) {
+        // The consumer broke out of its loop (or called `return()`): stop everything now.
+        const reason = new DOMException(
+          "The consumer stopped reading before the run finished",
+          "AbortError",
+        );
+        stopTools(reason);
+        telemetry?.end({ kind: "cancelled", by: "consumer", steps, usage: sumUsage(steps) });
+        this.#reject(reason);
+      }
+    }
+  }
+}
+
+/** Why the run stops after this step, or undefined when its tool calls are to be run. */
+function stopReasonOf(response: ChatResponse): AgentStopReason | undefined {
+  // Calls cut by the token limit may be cut mid-arguments: nothing of them is run.
+  if (response.finishReason === "length") return "length";
+  if (response.finishReason === "content_filter") return "content_filter";
+  return response.toolCalls.length === 0 ? "completed" : undefined;
+}
+
+function stepRequest(
+  config: AgentConfig,
+  messages: readonly ChatMessage[],
+  conversationId: string | undefined,
+): ChatRequest {
+  const request: ChatRequest = {
+    ...config.parameters,
+    model: config.model,
+    messages: [...messages],
+  };
+  if (config.system !== undefined) request.system = config.system;
+  if (config.toolDefinitions.length > 0) request.tools = config.toolDefinitions;
+  if (conversationId !== undefined) request.session_id = conversationId;
+  return request;
+}
+
+/** The promise, or the signal's reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,51 @@
+import type { ToolCall } from "../types.js";
+import type { StandardSchemaV1 } from "./standard-schema.js";
+import type { Tool } from "./tool.js";
+
+/** How much of a bad arguments text the model is shown again. */
+const MAX_ECHOED_CHARS = 200;
+
+export type CheckedArguments = { ok: true; value: unknown } | { ok: false; problem: string };
+
+/**
+ * The arguments `execute` gets. A Standard Schema validates (and may transform) them; a plain
+ * JSON Schema is not a validator here, but an object schema still needs a JSON object with its
+ * `required` properties (a full check would need a JSON Schema validator at run time).
+ */
+export async function checkArguments(tool: Tool, call: ToolCall): Promise<CheckedArguments> {
+  const args = call.arguments;
+  if (args === undefined) {
+    const text = call.argumentsText;
+    const shown = text.length > MAX_ECHOED_CHARS ? `${text.slice(0, MAX_ECHOED_CHARS)}…` : text;
+    return { ok: false, problem: `the arguments are not valid JSON: ${shown}` };
+  }
+  if (tool.schema !== undefined) return validate(tool.schema, args);
+  const parameters = tool.parameters;
+  if (parameters.type !== "object") return { ok: true, value: args };
+  if (typeof args !== "object" || args === null || Array.isArray(args)) {
+    return { ok: false, problem: "the arguments must be a JSON object" };
+  }
+  const required = Array.isArray(parameters.required) ? parameters.required : [];
+  const missing = required.filter((name) => typeof name === "string" && !Object.hasOwn(args, name));
+  if (missing.length > 0) {
+    return { ok: false, problem: `missing required argument(s): ${missing.join(", ")}` };
+  }
+  return { ok: true, value: args };
+}
+
+async function validate(schema: StandardSchemaV1, args: unknown): Promise<CheckedArguments> {
+  let result: StandardSchemaV1.Result<unknown>;
+  try {
+    result = await schema["~standard"].validate(args);
+  } catch (error) {
+    return { ok: false, problem: `the arguments could not be validated: ${String(error)}` };
+  }
+  if (result.issues === undefined) return { ok: true, value: result.value };
+  const problems = result.issues.map((issue) => {
+    const path = (issue.path ?? [])
+      .map((segment) => String(typeof segment === "object" ? segment.key : segment))
+      .join(".");
+    return path === "" ? issue.message : `${path}: ${issue.message}`;
+  });
+  return { ok: false, problem: `invalid arguments: ${problems.join("; ")}` };
+}

@@ -1,0 +1,304 @@
+import {
+  type Attributes,
+  type Context,
+  diag,
+  type Link,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+} from "@opentelemetry/api";
+import type { ChatMessage, ChatResponse, ToolCall, ToolDefinition, Usage } from "../types.js";
+import { withAgentStep } from "./agent-step.js";
+import type { TelemetrySettings } from "./call-telemetry.js";
+import { describeErrorType, isErrorReason } from "./describe-error-type.js";
+import { type GenAIMetrics, getGenAIMetrics } from "./gen-ai-metrics.js";
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_AGENT_DESCRIPTION,
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  ATTR_GEN_AI_TOOL_CALL_ID,
+  ATTR_GEN_AI_TOOL_DEFINITIONS,
+  ATTR_GEN_AI_TOOL_DESCRIPTION,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_TOOL_TYPE,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_OPENROUTER_AGENT_COST,
+  ATTR_OPENROUTER_AGENT_STEP,
+  ATTR_OPENROUTER_AGENT_STEPS,
+  ATTR_OPENROUTER_AGENT_STOP_REASON,
+  ATTR_OPENROUTER_CANCELLED,
+  agentSpanName,
+  OPERATION_EXECUTE_TOOL,
+  OPERATION_INVOKE_AGENT,
+  PROVIDER_OPENROUTER,
+  TOOL_TYPE_FUNCTION,
+  toolSpanName,
+} from "./semconv.js";
+import {
+  toInputMessages,
+  toOutputMessages,
+  toSemconvFinishReason,
+  toSystemInstructions,
+  toToolDefinitions,
+} from "./semconv-messages.js";
+import { ToolCallTelemetry } from "./tool-call-telemetry.js";
+
+/** What the telemetry of a run needs to know about its agent. */
+export interface AgentDescription {
+  name: string;
+  description: string | undefined;
+  model: string;
+  system: string | undefined;
+  toolDefinitions: readonly ToolDefinition[];
+}
+
+/** How a run ended, reported once. `steps` are the responses of the steps that finished. */
+export type AgentOutcome =
+  | { kind: "completed"; steps: readonly ChatResponse[]; usage: Usage; stopReason: string }
+  | { kind: "failed"; error: unknown; steps: readonly ChatResponse[]; usage: Usage }
+  | {
+      kind: "cancelled";
+      by: "consumer" | "abort";
+      reason?: unknown;
+      steps: readonly ChatResponse[];
+      usage: Usage;
+    };
+
+export interface StartedAgentRun {
+  /** The context the run's chat calls and tools run in: the agent span's when there is one. */
+  context: Context;
+  /** Undefined when nothing records: the run then builds and serializes nothing for telemetry. */
+  telemetry: AgentTelemetry | undefined;
+}
+
+/**
+ * Starts the `invoke_agent {name}` span (INTERNAL, a child of the context active when the run
+ * was created), or adopts the caller's span. Never throws.
+ */
+export function startAgentRun(
+  settings: TelemetrySettings,
+  agent: AgentDescription,
+  input: readonly ChatMessage[],
+  conversationId: string | undefined,
+  parentContext: Context,
+  handedSpan: Span | undefined,
+): StartedAgentRun {
+  try {
+    const attributes: Attributes = {
+      [ATTR_GEN_AI_OPERATION_NAME]: OPERATION_INVOKE_AGENT,
+      [ATTR_GEN_AI_PROVIDER_NAME]: PROVIDER_OPENROUTER,
+      [ATTR_GEN_AI_AGENT_NAME]: agent.name,
+      [ATTR_GEN_AI_REQUEST_MODEL]: agent.model,
+    };
+    if (agent.description !== undefined)
+      attributes[ATTR_GEN_AI_AGENT_DESCRIPTION] = agent.description;
+    if (conversationId !== undefined) attributes[ATTR_GEN_AI_CONVERSATION_ID] = conversationId;
+    const span =
+      handedSpan ??
+      settings.tracer.startSpan(
+        agentSpanName(agent.name),
+        { kind: SpanKind.INTERNAL, attributes },
+        parentContext,
+      );
+    const recording = span.isRecording();
+    if (handedSpan !== undefined && recording) span.setAttributes(attributes);
+    const context = trace.setSpan(parentContext, span);
+    const metrics = getGenAIMetrics(settings.meterProvider);
+    if (!recording && metrics === undefined) return { context, telemetry: undefined };
+    if (recording && settings.captureContent) recordInput(span, agent, input, settings);
+    const telemetry = new AgentTelemetry({
+      span,
+      ownsSpan: handedSpan === undefined,
+      context,
+      metrics,
+      settings,
+      agent,
+    });
+    return { context, telemetry };
+  } catch (error) {
+    diag.error("openrouter-otel: starting the agent span failed", error);
+    return { context: parentContext, telemetry: undefined };
+  }
+}
+
+function recordInput(
+  span: Span,
+  agent: AgentDescription,
+  input: readonly ChatMessage[],
+  settings: TelemetrySettings,
+): void {
+  const maxChars = settings.maxContentChars;
+  if (agent.system !== undefined) {
+    span.setAttribute(
+      ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+      JSON.stringify(toSystemInstructions(agent.system, maxChars)),
+    );
+  }
+  span.setAttribute(ATTR_GEN_AI_INPUT_MESSAGES, JSON.stringify(toInputMessages(input, maxChars)));
+  if (agent.toolDefinitions.length > 0) {
+    span.setAttribute(
+      ATTR_GEN_AI_TOOL_DEFINITIONS,
+      JSON.stringify(toToolDefinitions(agent.toolDefinitions, maxChars)),
+    );
+  }
+}
+
+/**
+ * Records one agent run: its span, the step and tool spans' place under it, and the agent
+ * metrics. Never throws into the caller; ends every span it started exactly once.
+ */
+export class AgentTelemetry {
+  readonly #span: Span;
+  readonly #recording: boolean;
+  readonly #ownsSpan: boolean;
+  readonly #context: Context;
+  readonly #metrics: GenAIMetrics | undefined;
+  readonly #settings: TelemetrySettings;
+  readonly #agent: AgentDescription;
+  readonly #startedAt = performance.now();
+  /** The chat span of each step, for the links of the tool spans it requested. */
+  readonly #chatSpans = new Map<number, Span>();
+  /** Tool spans not ended yet: a cancelled run ends them. */
+  readonly #openTools = new Set<ToolCallTelemetry>();
+  #inferenceCalls = 0;
+  #toolCalls = 0;
+  #ended = false;
+
+  constructor(init: {
+    span: Span;
+    ownsSpan: boolean;
+    context: Context;
+    metrics: GenAIMetrics | undefined;
+    settings: TelemetrySettings;
+    agent: AgentDescription;
+  }) {
+    this.#span = init.span;
+    this.#recording = init.span.isRecording();
+    this.#ownsSpan = init.ownsSpan;
+    this.#context = init.context;
+    this.#metrics = init.metrics;
+    this.#settings = init.settings;
+    this.#agent = init.agent;
+  }
+
+  /** The context to start step `step`'s chat call in: its span is tagged and remembered. */
+  stepContext(step: number): Context {
+    this.#inferenceCalls++;
+    return withAgentStep(this.#context, {
+      step,
+      onSpan: (span) => this.#chatSpans.set(step, span),
+    });
+  }
+
+  /** Starts the `execute_tool` span of a call, linked to the chat span that requested it. */
+  startTool(call: ToolCall, step: number, description: string | undefined): ToolCallTelemetry {
+    this.#toolCalls++;
+    const attributes: Attributes = {
+      [ATTR_GEN_AI_OPERATION_NAME]: OPERATION_EXECUTE_TOOL,
+      [ATTR_GEN_AI_TOOL_NAME]: call.name,
+      [ATTR_GEN_AI_TOOL_TYPE]: TOOL_TYPE_FUNCTION,
+      [ATTR_GEN_AI_AGENT_NAME]: this.#agent.name,
+      [ATTR_OPENROUTER_AGENT_STEP]: step,
+    };
+    // Ids repeat and may be empty (OPENROUTER_WIRE.md R2.7): only the model's own, never ours.
+    if (call.id !== "") attributes[ATTR_GEN_AI_TOOL_CALL_ID] = call.id;
+    if (description !== undefined) attributes[ATTR_GEN_AI_TOOL_DESCRIPTION] = description;
+    const requestedBy = this.#chatSpans.get(step)?.spanContext();
+    const links: Link[] = requestedBy === undefined ? [] : [{ context: requestedBy }];
+    const span = this.#settings.tracer.startSpan(
+      toolSpanName(call.name),
+      { kind: SpanKind.INTERNAL, attributes, links },
+      this.#context,
+    );
+    const telemetry = new ToolCallTelemetry({
+      span,
+      context: trace.setSpan(this.#context, span),
+      call,
+      metrics: this.#metrics,
+      settings: this.#settings,
+      agentName: this.#agent.name,
+      onEnd: (ended) => this.#openTools.delete(ended),
+    });
+    this.#openTools.add(telemetry);
+    return telemetry;
+  }
+
+  /** Ends the run: idempotent; tool spans still open end as cancelled first. */
+  end(outcome: AgentOutcome): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    const by = outcome.kind === "cancelled" ? outcome.by : "abort";
+    for (const tool of [...this.#openTools]) tool.end({ kind: "cancelled", by });
+    try {
+      const error =
+        outcome.kind === "failed"
+          ? outcome.error
+          : outcome.kind === "cancelled" && isErrorReason(outcome.reason)
+            ? outcome.reason
+            : undefined;
+      const errorType = error === undefined ? undefined : describeErrorType(error);
+      if (this.#recording) this.#recordSpan(outcome, error, errorType);
+      this.#recordMetrics(errorType);
+    } catch (error) {
+      diag.error("openrouter-otel: recording the agent run failed", error);
+    } finally {
+      if (this.#ownsSpan) this.#span.end();
+    }
+  }
+
+  #recordSpan(outcome: AgentOutcome, error: unknown, errorType: string | undefined): void {
+    const { steps, usage } = outcome;
+    const attributes: Attributes = {
+      [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: usage.inputTokens,
+      [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: usage.outputTokens,
+      [ATTR_OPENROUTER_AGENT_STEPS]: this.#inferenceCalls,
+    };
+    if (usage.cost !== undefined) attributes[ATTR_OPENROUTER_AGENT_COST] = usage.cost;
+    const last = steps.at(-1);
+    if (outcome.kind === "completed" && last !== undefined) {
+      const finishReason = toSemconvFinishReason(last.finishReason ?? "stop");
+      attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = [finishReason];
+      attributes[ATTR_OPENROUTER_AGENT_STOP_REASON] = outcome.stopReason;
+      if (this.#settings.captureContent) {
+        attributes[ATTR_GEN_AI_OUTPUT_MESSAGES] = JSON.stringify(
+          toOutputMessages(last, finishReason, this.#settings.maxContentChars),
+        );
+      }
+    } else if (outcome.kind === "failed") {
+      attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = ["error"];
+    } else if (outcome.kind === "cancelled") {
+      attributes[ATTR_OPENROUTER_CANCELLED] = outcome.by;
+    }
+    const span = this.#span;
+    if (errorType !== undefined) {
+      attributes[ATTR_ERROR_TYPE] = errorType;
+      span.recordException(error instanceof Error ? error : String(error));
+      span.setStatus({
+        code: SpanStatusCode.ERROR,
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
+    span.setAttributes(attributes);
+  }
+
+  #recordMetrics(errorType: string | undefined): void {
+    const metrics = this.#metrics;
+    if (metrics === undefined) return;
+    const name = { [ATTR_GEN_AI_AGENT_NAME]: this.#agent.name };
+    const attributes: Attributes = { ...name, [ATTR_GEN_AI_REQUEST_MODEL]: this.#agent.model };
+    if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
+    metrics.invokeAgentDuration.record((performance.now() - this.#startedAt) / 1000, attributes);
+    metrics.invokeAgentInferenceCalls.record(this.#inferenceCalls, name);
+    metrics.invokeAgentToolCalls.record(this.#toolCalls, name);
+  }
+}

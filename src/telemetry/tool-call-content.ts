@@ -1,0 +1,71 @@
+/**
+ * `gen_ai.tool.call.arguments` and `gen_ai.tool.call.result`: the conventions expect objects
+ * (the latest schemas say `type: object`). A JSON object is recorded as it is; a string holding
+ * a JSON object is parsed back; any other value is wrapped as `{"value": ...}`. Strings inside
+ * are cut at `maxChars`, so the attribute stays valid JSON.
+ */
+import type { ToolCall } from "../types.js";
+import { TRUNCATION_MARKER, truncateText } from "./truncate-text.js";
+
+/** Nesting deeper than this is replaced by the marker rather than walked. */
+const MAX_DEPTH = 32;
+
+/** The arguments of a call as a JSON object string; the streamed text when it already is one. */
+export function toToolArgumentsJson(call: ToolCall, maxChars: number): string {
+  const args = call.arguments;
+  if (args === undefined) return wrap(truncateText(call.argumentsText, maxChars));
+  if (isPlainObject(args) && call.argumentsText.length <= maxChars) return call.argumentsText;
+  return toObjectJson(args, maxChars);
+}
+
+/**
+ * The result of a call as a JSON object string. `content` is what was sent to the model (the
+ * string itself, or the result's JSON), reused so that nothing is serialized twice.
+ */
+export function toToolResultJson(result: unknown, content: string, maxChars: number): string {
+  if (typeof result === "string") {
+    const parsed = parseObject(result);
+    return parsed === undefined
+      ? wrap(truncateText(result, maxChars))
+      : toObjectJson(parsed, maxChars);
+  }
+  if (content.startsWith("{") && content.length <= maxChars) return content;
+  // Through JSON first, so that toJSON, Dates and the like read as they were sent.
+  return toObjectJson(JSON.parse(content) as unknown, maxChars);
+}
+
+function toObjectJson(value: unknown, maxChars: number): string {
+  const cut = truncateStrings(value, maxChars, 0);
+  return isPlainObject(cut) ? JSON.stringify(cut) : wrap(cut);
+}
+
+function wrap(value: unknown): string {
+  return JSON.stringify({ value });
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  const start = text.trimStart()[0];
+  if (start !== "{") return undefined;
+  try {
+    const value = JSON.parse(text) as unknown;
+    return isPlainObject(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function truncateStrings(value: unknown, maxChars: number, depth: number): unknown {
+  if (typeof value === "string") return truncateText(value, maxChars);
+  if (typeof value !== "object" || value === null) return value;
+  if (depth >= MAX_DEPTH) return TRUNCATION_MARKER;
+  if (Array.isArray(value)) return value.map((item) => truncateStrings(item, maxChars, depth + 1));
+  const result: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    result[key] = truncateStrings(item, maxChars, depth + 1);
+  }
+  return result;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

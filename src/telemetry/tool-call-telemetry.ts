@@ -1,0 +1,129 @@
+import { type Attributes, type Context, diag, type Span, SpanStatusCode } from "@opentelemetry/api";
+import type { ToolError } from "../errors.js";
+import type { ToolCall } from "../types.js";
+import type { TelemetrySettings } from "./call-telemetry.js";
+import type { GenAIMetrics } from "./gen-ai-metrics.js";
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
+  ATTR_GEN_AI_TOOL_CALL_RESULT,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_TOOL_TYPE,
+  ATTR_OPENROUTER_CANCELLED,
+  TOOL_TYPE_FUNCTION,
+} from "./semconv.js";
+import { toToolArgumentsJson, toToolResultJson } from "./tool-call-content.js";
+
+/** How a tool call ended, reported once. */
+export type ToolCallOutcome =
+  | { kind: "completed"; result: unknown; content: string }
+  | { kind: "failed"; error: ToolError }
+  | { kind: "cancelled"; by: "consumer" | "abort" };
+
+/**
+ * Records one tool call into its `execute_tool` span and `gen_ai.execute_tool.duration`. Never
+ * throws into the caller; ends its span exactly once, whichever of the tool and the run's
+ * cancellation reports first.
+ */
+export class ToolCallTelemetry {
+  /** The span's context: `execute` runs in it, so the spans a tool makes nest under its span. */
+  readonly context: Context;
+  readonly #span: Span;
+  readonly #recording: boolean;
+  readonly #metrics: GenAIMetrics | undefined;
+  readonly #settings: TelemetrySettings;
+  readonly #agentName: string;
+  readonly #toolName: string;
+  readonly #startedAt = performance.now();
+  readonly #onEnd: (telemetry: ToolCallTelemetry) => void;
+  #ended = false;
+
+  constructor(init: {
+    span: Span;
+    context: Context;
+    call: ToolCall;
+    metrics: GenAIMetrics | undefined;
+    settings: TelemetrySettings;
+    agentName: string;
+    onEnd: (telemetry: ToolCallTelemetry) => void;
+  }) {
+    this.#span = init.span;
+    this.context = init.context;
+    this.#recording = init.span.isRecording();
+    this.#metrics = init.metrics;
+    this.#settings = init.settings;
+    this.#agentName = init.agentName;
+    this.#toolName = init.call.name;
+    this.#onEnd = init.onEnd;
+    if (this.#recording && init.settings.captureContent) {
+      try {
+        init.span.setAttribute(
+          ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
+          toToolArgumentsJson(init.call, init.settings.maxContentChars),
+        );
+      } catch (error) {
+        diag.error("openrouter-otel: recording the tool arguments failed", error);
+      }
+    }
+  }
+
+  end(outcome: ToolCallOutcome): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#onEnd(this);
+    try {
+      const errorType = outcome.kind === "failed" ? toolErrorType(outcome.error) : undefined;
+      if (this.#recording) this.#recordSpan(outcome, errorType);
+      this.#metrics?.executeToolDuration.record(
+        (performance.now() - this.#startedAt) / 1000,
+        this.#metricAttributes(errorType),
+      );
+    } catch (error) {
+      diag.error("openrouter-otel: recording the tool call failed", error);
+    } finally {
+      this.#span.end();
+    }
+  }
+
+  #recordSpan(outcome: ToolCallOutcome, errorType: string | undefined): void {
+    const span = this.#span;
+    switch (outcome.kind) {
+      case "completed":
+        if (this.#settings.captureContent) {
+          span.setAttribute(
+            ATTR_GEN_AI_TOOL_CALL_RESULT,
+            toToolResultJson(outcome.result, outcome.content, this.#settings.maxContentChars),
+          );
+        }
+        break;
+      case "failed": {
+        const error = outcome.error;
+        span.setAttribute(ATTR_ERROR_TYPE, errorType ?? error.kind);
+        span.recordException(error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+        break;
+      }
+      case "cancelled":
+        span.setAttribute(ATTR_OPENROUTER_CANCELLED, outcome.by);
+        break;
+    }
+  }
+
+  #metricAttributes(errorType: string | undefined): Attributes {
+    const attributes: Attributes = {
+      [ATTR_GEN_AI_TOOL_NAME]: this.#toolName,
+      [ATTR_GEN_AI_TOOL_TYPE]: TOOL_TYPE_FUNCTION,
+      [ATTR_GEN_AI_AGENT_NAME]: this.#agentName,
+    };
+    if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
+    return attributes;
+  }
+}
+
+/** `unknown_tool`, `invalid_arguments`, or the class of what `execute` threw. */
+function toolErrorType(error: ToolError): string {
+  if (error.kind !== "execute") return error.kind;
+  const cause = error.cause;
+  return cause instanceof Error && cause.name ? cause.name : "_OTHER";
+}
