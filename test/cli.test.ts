@@ -107,37 +107,53 @@ describe("openrouter-otel chat", () => {
 });
 
 describe("openrouter-otel demo (the README's main job)", () => {
-  it("without a collector, prints the trace as a tree: request, chat, execute_tool, chat", async () => {
+  it("without a collector, prints the agent's trace as a tree: two tools in parallel between two chats", async () => {
     const run = await runCli(["demo"]);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain("OPENROUTER_API_KEY is not set: using the built-in");
-    expect(run.stdout).toContain("Here is what get_weather says: sunny, 21 °C in Lisbon.");
+    expect(run.stdout).toContain('[get_weather: {"city":"Lisbon","sky":"sunny","temperature_c":21}]');
+    expect(run.stdout).toContain('[get_local_time: {"city":"Lisbon","time":"14:05"}]');
+    expect(run.stdout).toContain("Here is what the tools say: get_weather:");
     const tree = run.stderr.slice(run.stderr.indexOf("demo: weather question"));
     expect(tree).toMatch(
-      /^demo: weather question .*\n├─ chat_streaming .*finish_reasons=tool_call.*\n├─ execute_tool get_weather .*\n└─ chat_streaming .*finish_reasons=stop/,
+      new RegExp(
+        [
+          "^demo: weather question .*",
+          "└─ invoke_agent weather-bot .*openrouter\\.agent\\.steps=2 openrouter\\.agent\\.stop_reason=completed.*",
+          "   ├─ chat_streaming .*finish_reasons=tool_call.*",
+          "   ├─ execute_tool get_(weather|local_time) .*",
+          "   ├─ execute_tool get_(weather|local_time) .*",
+          "   └─ chat_streaming .*finish_reasons=stop",
+        ].join("\n"),
+      ),
     );
   });
 
-  it("with a collector, exports the tree of spans and prints the Jaeger link", async () => {
+  it("with a collector, exports the agent's spans under the request and prints the Jaeger link", async () => {
     receiver = await startOtlpReceiver();
     const run = await runCli(["demo"], { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint });
     expect(run.code).toBe(0);
     const traceId = TRACE_LINE.exec(run.stderr)?.[1];
-    const spans = await receiver.waitForSpans(4);
+    const spans = await receiver.waitForSpans(6);
     const root = spans.find((span) => span.name === "demo: weather question");
-    const children = spans
-      .filter((span) => span.parentSpanId === root?.spanId)
-      .map((span) => span.name);
+    const agent = spans.find((span) => span.name === "invoke_agent weather-bot");
     expect(root?.traceId).toBe(traceId);
+    expect(agent?.parentSpanId).toBe(root?.spanId);
+    const children = spans
+      .filter((span) => span.parentSpanId === agent?.spanId)
+      .map((span) => span.name);
     expect(children.sort()).toEqual([
       "chat_streaming",
       "chat_streaming",
+      "execute_tool get_local_time",
       "execute_tool get_weather",
     ]);
     const tool = spans.find((span) => span.name === "execute_tool get_weather");
     expect(tool?.attributes).toMatchObject({
       "gen_ai.operation.name": "execute_tool",
-      "gen_ai.tool.call.id": "call_offline_1",
+      "gen_ai.tool.call.id": "call_offline_1_1",
+      "gen_ai.agent.name": "weather-bot",
+      "openrouter.agent.step": 1,
     });
   });
 });

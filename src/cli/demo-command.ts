@@ -1,27 +1,38 @@
 import { context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { tool } from "../agent/tool.js";
 import type { OpenRouter } from "../client.js";
-import type { ChatMessage, ChatRequest, ToolCall, ToolDefinition } from "../types.js";
 import { EXIT_ERROR, EXIT_OK } from "./chat-command.js";
 import { jaegerTraceUrl, openCliSession } from "./cli-session.js";
 
 const DEMO_MODEL = "openai/gpt-4o-mini";
-const WEATHER_TOOL: ToolDefinition = {
-  type: "function",
-  function: {
-    name: "get_weather",
+const QUESTION = "What's the weather like in Lisbon right now, and what time is it there?";
+
+/** Two tools the model calls together for the demo's question. */
+const DEMO_TOOLS = {
+  get_weather: tool({
     description: "Current weather for a city",
     parameters: {
       type: "object",
       properties: { city: { type: "string", examples: ["Lisbon"] } },
       required: ["city"],
     },
-  },
+    execute: async ({ city }) => ({ city, sky: "sunny", temperature_c: 21 }),
+  }),
+  get_local_time: tool({
+    description: "Local time in a city",
+    parameters: {
+      type: "object",
+      properties: { city: { type: "string", examples: ["Lisbon"] } },
+      required: ["city"],
+    },
+    execute: async ({ city }) => ({ city, time: "14:05" }),
+  }),
 };
 
 /**
  * The README's main job: one traced request of a user, as a service would handle it. A
- * parent span, a streamed chat that calls a tool, an `execute_tool` span, and a second
- * streamed chat that answers with the tool's result.
+ * request span, and under it an agent run: `invoke_agent` with a streamed chat that calls two
+ * tools at once, their two `execute_tool` spans, and a second streamed chat that answers.
  */
 export async function runDemoCommand(command: {
   offline: boolean;
@@ -45,7 +56,7 @@ export async function runDemoCommand(command: {
   let exitCode = EXIT_OK;
   try {
     await context.with(trace.setSpan(context.active(), root), () =>
-      answerWithTool(session.client, root),
+      answerWithTools(session.client, root),
     );
   } catch (error) {
     log(`Error: ${error instanceof Error ? error.message : String(error)}`);
@@ -66,66 +77,21 @@ export async function runDemoCommand(command: {
   return exitCode;
 }
 
-async function answerWithTool(client: OpenRouter, root: Span): Promise<void> {
-  const question = "What's the weather like in Lisbon right now?";
-  root.setAttribute("demo.question", question);
-  process.stdout.write(`> ${question}\n`);
-  const messages: ChatMessage[] = [{ role: "user", content: question }];
-  const request: ChatRequest = {
+/** The agent answers the question: two tools in parallel, then the answer, streamed. */
+async function answerWithTools(client: OpenRouter, root: Span): Promise<void> {
+  root.setAttribute("demo.question", QUESTION);
+  process.stdout.write(`> ${QUESTION}\n`);
+  const agent = client.agent({
+    name: "weather-bot",
     model: DEMO_MODEL,
     system: "You are a concise assistant. Use the tools you are given.",
-    messages,
-    tools: [WEATHER_TOOL],
-    tool_choice: "auto",
-  };
-  const first = client.chat.stream(request);
-  const toolCalls: ToolCall[] = [];
-  for await (const event of first) {
-    if (event.type === "text") process.stdout.write(event.text);
-    if (event.type === "tool_call") toolCalls.push(event.toolCall);
-  }
-  const firstResponse = await first.response;
-  if (toolCalls.length === 0) {
-    // A real model may answer without the tool: then there is nothing to call back with.
-    process.stdout.write("\n");
-    return;
-  }
-  messages.push({
-    role: "assistant",
-    content: firstResponse.text || null,
-    tool_calls: toolCalls.map((call) => ({
-      id: call.id,
-      type: "function",
-      function: { name: call.name, arguments: call.argumentsText },
-    })),
+    tools: DEMO_TOOLS,
   });
-  for (const call of toolCalls) {
-    messages.push({ role: "tool", tool_call_id: call.id, content: executeTool(call) });
+  for await (const event of agent.stream(QUESTION)) {
+    if (event.type === "text") process.stdout.write(event.text);
+    if (event.type === "tool_result") {
+      process.stdout.write(`[${event.toolCall.name}: ${JSON.stringify(event.result)}]\n`);
+    }
   }
-  const second = client.chat.stream({ ...request, messages });
-  for await (const event of second) if (event.type === "text") process.stdout.write(event.text);
   process.stdout.write("\n");
-}
-
-/** The tool, traced as the GenAI conventions' `execute_tool` span. */
-function executeTool(call: ToolCall): string {
-  const tracer = trace.getTracer("openrouter-otel-demo");
-  return tracer.startActiveSpan(
-    `execute_tool ${call.name}`,
-    {
-      kind: SpanKind.INTERNAL,
-      attributes: {
-        "gen_ai.operation.name": "execute_tool",
-        "gen_ai.tool.name": call.name,
-        "gen_ai.tool.call.id": call.id,
-        "gen_ai.tool.type": "function",
-      },
-    },
-    (span) => {
-      const city = (call.arguments as { city?: string } | undefined)?.city ?? "somewhere";
-      const result = `sunny, 21 °C in ${city}`;
-      span.end();
-      return result;
-    },
-  );
 }

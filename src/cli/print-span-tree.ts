@@ -10,6 +10,9 @@ const KEY_ATTRIBUTES = [
   "gen_ai.usage.input_tokens",
   "gen_ai.usage.output_tokens",
   "openrouter.usage.cost",
+  "openrouter.agent.steps",
+  "openrouter.agent.stop_reason",
+  "openrouter.agent.cost",
   "gen_ai.response.time_to_first_chunk",
   "error.type",
 ];

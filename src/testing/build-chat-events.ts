@@ -4,7 +4,9 @@ export interface ScriptedToolCall {
   id: string;
   name: string;
   /** The arguments as streamed, in fragments. */
-  argumentFragments: readonly string[];
+  argumentFragments?: readonly string[];
+  /** Or the arguments as a value: sent as its JSON, in fragments of 16 characters. */
+  arguments?: unknown;
 }
 
 export interface ChatScript {
@@ -92,7 +94,7 @@ export function buildChatEvents(script: ChatScript): unknown[] {
         ],
       }),
     );
-    for (const fragment of call.argumentFragments) {
+    for (const fragment of argumentFragmentsOf(call)) {
       push(chunk({ tool_calls: [{ index, function: { arguments: fragment } }] }));
     }
   });
@@ -118,4 +120,15 @@ export function buildChatEvents(script: ChatScript): unknown[] {
   });
   events.push("[DONE]");
   return events;
+}
+
+const ARGUMENT_FRAGMENT_CHARS = 16;
+
+function argumentFragmentsOf(call: ScriptedToolCall): readonly string[] {
+  if (call.argumentFragments !== undefined) return call.argumentFragments;
+  const text = JSON.stringify(call.arguments ?? {});
+  const fragments: string[] = [];
+  for (let i = 0; i < text.length; i += ARGUMENT_FRAGMENT_CHARS)
+    fragments.push(text.slice(i, i + ARGUMENT_FRAGMENT_CHARS));
+  return fragments;
 }

@@ -9,3 +9,4 @@ export {
 } from "./mock-server.js";
 export { replyAsOfflineModel } from "./offline-model.js";
 export { renderEvents } from "./render-events.js";
+export { replyPerStep, stepOf } from "./reply-per-step.js";

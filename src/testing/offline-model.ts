@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatRequest, ToolDefinition } from "../types.js";
+import type { ChatMessage, ChatRequest, ToolDefinition, ToolMessage } from "../types.js";
 import { buildChatEvents } from "./build-chat-events.js";
 import type { MockReply, RecordedRequest } from "./mock-server.js";
 
@@ -7,9 +7,10 @@ const OFFLINE_CHUNK_DELAY_MS = 12;
 
 /**
  * A stand-in model for running offline (the CLI's `--offline`, the demo): answers like an
- * OpenRouter model would, deterministically. With tools and no tool result yet, it calls the
- * first tool with example arguments from its schema; after a tool result, it answers with it;
- * otherwise it says what it was asked. Use it as the `replies` of {@link startMockServer}.
+ * OpenRouter model would, deterministically. With tools and a user message last, it calls every
+ * tool at once (parallel calls), with example arguments from each schema; after the tool
+ * results, it answers with them; otherwise it says what it was asked. Use it as the `replies`
+ * of {@link startMockServer}.
  */
 export function replyAsOfflineModel(recorded: RecordedRequest, index = 0): MockReply {
   const request = recorded.body as Partial<ChatRequest> | undefined;
@@ -26,20 +27,18 @@ export function replyAsOfflineModel(recorded: RecordedRequest, index = 0): MockR
       json: { error: { code: 400, message: "The offline model only streams" } },
     };
   }
-  const tool = request?.tools?.[0];
-  if (tool !== undefined && last?.role === "user") {
-    const args = JSON.stringify(exampleArguments(tool));
+  const tools = request?.tools ?? [];
+  if (tools.length > 0 && last?.role === "user") {
+    const names = tools.map((tool) => tool.function.name).join(" and ");
     return {
       events: buildChatEvents({
         ...common,
-        reasoning: wantsReasoning ? ["I should look this up ", `with ${tool.function.name}.`] : [],
-        toolCalls: [
-          {
-            id: "call_offline_1",
-            name: tool.function.name,
-            argumentFragments: cutInPieces(args, 8),
-          },
-        ],
+        reasoning: wantsReasoning ? ["I should look this up ", `with ${names}.`] : [],
+        toolCalls: tools.map((tool, i) => ({
+          id: `call_offline_${index + 1}_${i + 1}`,
+          name: tool.function.name,
+          argumentFragments: cutInPieces(JSON.stringify(exampleArguments(tool)), 8),
+        })),
         usage: { prompt_tokens: promptTokens, completion_tokens: 18, cost: 0.000021 },
       }),
       delayMs: OFFLINE_CHUNK_DELAY_MS,
@@ -47,7 +46,7 @@ export function replyAsOfflineModel(recorded: RecordedRequest, index = 0): MockR
   }
   const answer =
     last?.role === "tool"
-      ? `Here is what ${toolName(messages, last.tool_call_id)} says: ${contentOf(last)}.`
+      ? `Here is what the tools say: ${toolResults(messages).join("; ")}.`
       : `You said: "${contentOf(last)}". This is the offline model of openrouter-otel; set OPENROUTER_API_KEY to talk to a real one.`;
   const text = answer.match(/\S+\s*/g) ?? [answer];
   return {
@@ -63,6 +62,16 @@ export function replyAsOfflineModel(recorded: RecordedRequest, index = 0): MockR
     }),
     delayMs: OFFLINE_CHUNK_DELAY_MS,
   };
+}
+
+/** The tool results after the last assistant message, each as `name: result`. */
+function toolResults(messages: ChatMessage[]): string[] {
+  const results: string[] = [];
+  for (let i = messages.length - 1; i >= 0 && messages[i]?.role === "tool"; i--) {
+    const message = messages[i] as ToolMessage;
+    results.unshift(`${toolName(messages, message.tool_call_id)}: ${contentOf(message)}`);
+  }
+  return results;
 }
 
 function contentOf(message: ChatMessage | undefined): string {
