@@ -111,7 +111,9 @@ describe("openrouter-otel demo (the README's main job)", () => {
     const run = await runCli(["demo"]);
     expect(run.code).toBe(0);
     expect(run.stderr).toContain("OPENROUTER_API_KEY is not set: using the built-in");
-    expect(run.stdout).toContain('[get_weather: {"city":"Lisbon","sky":"sunny","temperature_c":21}]');
+    expect(run.stdout).toContain(
+      '[get_weather: {"city":"Lisbon","sky":"sunny","temperature_c":21}]',
+    );
     expect(run.stdout).toContain('[get_local_time: {"city":"Lisbon","time":"14:05"}]');
     expect(run.stdout).toContain("Here is what the tools say: get_weather:");
     const tree = run.stderr.slice(run.stderr.indexOf("demo: weather question"));

@@ -74,8 +74,10 @@ function startBlock(detail: WireReasoningDetail): BlockState {
     data: undefined,
   };
   for (const key in detail) {
+    // Every field in its place, so that the merged block reads in the order it was sent; text,
+    // summary and data are replaced by their joined fragments when the block is built.
+    block.fields[key] = detail[key];
     if (key === "text" || key === "summary" || key === "data") appendPart(block, key, detail[key]);
-    else block.fields[key] = detail[key];
   }
   return block;
 }

@@ -40,6 +40,8 @@ export interface RecordedRequest {
   method: string;
   url: string;
   headers: Record<string, string | string[] | undefined>;
+  /** The body as received, byte for byte (UTF-8). */
+  text: string;
   /** The parsed JSON body (undefined if it was not JSON). */
   body: unknown;
   /** Resolves when the response is over: `true` when the client closed it before the end. */
@@ -100,9 +102,10 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString("utf8");
     let body: unknown;
     try {
-      body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      body = JSON.parse(text);
     } catch {
       body = undefined;
     }
@@ -114,6 +117,7 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
       method: request.method ?? "",
       url: request.url ?? "",
       headers: request.headers,
+      text,
       body,
       closed,
       bytesSent: () => progress.bytesSent,

@@ -46,31 +46,52 @@ const SCHEMAS = new URL("../fixtures/semconv-schemas/", import.meta.url);
 const ajv = new Ajv({ strict: false, allErrors: true, formats: { binary: true } });
 const validators = new Map<string, ValidateFunction>();
 
-/** Validates an attribute's JSON against the official semconv schema of that attribute. */
-export function expectValidAgainstSchema(attribute: string, json: unknown): void {
-  const file = {
-    "gen_ai.input.messages": "gen-ai-input-messages.json",
-    "gen_ai.output.messages": "gen-ai-output-messages.json",
-    "gen_ai.system_instructions": "gen-ai-system-instructions.json",
-    "gen_ai.tool.definitions": "gen-ai-tool-definitions.json",
-  }[attribute];
+/** The conventions' version whose schemas a value is checked against. */
+export type SemconvVersion = "v1.41.1" | "latest";
+
+const SCHEMA_FILES: Record<string, string> = {
+  "gen_ai.input.messages": "gen-ai-input-messages.json",
+  "gen_ai.output.messages": "gen-ai-output-messages.json",
+  "gen_ai.system_instructions": "gen-ai-system-instructions.json",
+  "gen_ai.tool.definitions": "gen-ai-tool-definitions.json",
+  "gen_ai.tool.call.arguments": "gen-ai-tool-call-arguments.json",
+  "gen_ai.tool.call.result": "gen-ai-tool-call-result.json",
+};
+
+/**
+ * Validates an attribute's JSON against the official semconv schema of that attribute, in the
+ * given version (v1.41.1 has no schema for tool call arguments and results: the latest one,
+ * "an object", is used for both).
+ */
+export function expectValidAgainstSchema(
+  attribute: string,
+  json: unknown,
+  version: SemconvVersion = "v1.41.1",
+): void {
+  const file = SCHEMA_FILES[attribute];
   if (file === undefined) throw new Error(`no schema for ${attribute}`);
-  let validate = validators.get(file);
+  const path =
+    version === "latest" || attribute.startsWith("gen_ai.tool.call.") ? `latest/${file}` : file;
+  let validate = validators.get(path);
   if (validate === undefined) {
-    validate = ajv.compile(JSON.parse(readFileSync(new URL(file, SCHEMAS), "utf8")));
-    validators.set(file, validate);
+    validate = ajv.compile(JSON.parse(readFileSync(new URL(path, SCHEMAS), "utf8")));
+    validators.set(path, validate);
   }
   if (!validate(json))
     throw new Error(
-      `${attribute} does not match its schema: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(json)}`,
+      `${attribute} does not match its ${version} schema: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(json)}`,
     );
 }
 
 /** The JSON of a content attribute, checked against its schema. */
-export function contentAttribute(span: ReadableSpan, attribute: string): unknown {
+export function contentAttribute(
+  span: ReadableSpan,
+  attribute: string,
+  version: SemconvVersion = "v1.41.1",
+): unknown {
   const value = span.attributes[attribute];
   if (typeof value !== "string") throw new Error(`${attribute} is not set`);
   const json = JSON.parse(value) as unknown;
-  expectValidAgainstSchema(attribute, json);
+  expectValidAgainstSchema(attribute, json, version);
   return json;
 }
