@@ -1,4 +1,5 @@
 import {
+  type Context,
   context,
   type MeterProvider,
   type Span,
@@ -91,12 +92,27 @@ export class OpenRouter {
    * with its chat and tool spans. The options are checked now (`InvalidRequestError`).
    */
   agent(options: AgentOptions): Agent {
-    return new Agent(options, this.chat, telemetrySettingsOf(this.chat));
+    const chat = this.chat;
+    return new Agent(
+      options,
+      (request, signal, parentContext) => streamIn(chat, request, { signal }, parentContext),
+      telemetrySettingsOf(chat),
+    );
   }
 }
 
 /** A client's telemetry settings, for the agents it makes (read through Chat's static block). */
 let telemetrySettingsOf: (chat: Chat) => TelemetrySettings;
+/**
+ * `chat.stream()` under an explicit parent context: an agent's steps are children of its span
+ * even when no context manager is registered (then `context.with()` changes nothing).
+ */
+let streamIn: (
+  chat: Chat,
+  request: ChatRequest,
+  options: ChatCallOptions,
+  parentContext: Context,
+) => ChatStream;
 
 /** `client.chat`: streaming and one-shot chat completions. */
 export class Chat {
@@ -110,6 +126,8 @@ export class Chat {
 
   static {
     telemetrySettingsOf = (chat) => chat.#telemetry;
+    streamIn = (chat, request, options, parentContext) =>
+      chat.#createStream(request, options, true, parentContext);
   }
 
   constructor(options: OpenRouterOptions) {
@@ -157,7 +175,12 @@ export class Chat {
     return this.#createStream(request, options, false).response;
   }
 
-  #createStream(request: ChatRequest, options: ChatCallOptions, streaming: boolean): ChatStream {
+  #createStream(
+    request: ChatRequest,
+    options: ChatCallOptions,
+    streaming: boolean,
+    parentContext: Context = context.active(),
+  ): ChatStream {
     validateChatRequest(request);
     const body = serializeChatRequest(request, streaming);
     const apiKey = this.#apiKey;
@@ -182,7 +205,7 @@ export class Chat {
         signal: options.signal,
         dispatcher: this.#dispatcher,
       },
-      parentContext: context.active(),
+      parentContext,
       startCall: (parentContext) => startCall(settings, request, streaming, parentContext, span),
     });
   }

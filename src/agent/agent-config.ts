@@ -1,14 +1,22 @@
-import type { Chat } from "../client.js";
+import type { Context } from "@opentelemetry/api";
 import { InvalidRequestError } from "../errors.js";
 import { TOOL_NAME } from "../request/validate-chat-request.js";
+import type { ChatStream } from "../stream/chat-stream.js";
 import type { AgentDescription } from "../telemetry/agent-telemetry.js";
 import type { TelemetrySettings } from "../telemetry/call-telemetry.js";
-import type { ChatParameters, ToolDefinition } from "../types.js";
+import type { ChatParameters, ChatRequest, ToolDefinition } from "../types.js";
 import { isTool, type Tool } from "./tool.js";
 import type { AgentOptions } from "./types.js";
 
 export const DEFAULT_MAX_STEPS = 10;
 export const DEFAULT_TOOL_CONCURRENCY = 8;
+
+/** `chat.stream()` with the step's chat span parented explicitly (no context manager needed). */
+export type StepStream = (
+  request: ChatRequest,
+  signal: AbortSignal | undefined,
+  parentContext: Context,
+) => ChatStream;
 
 /** An agent's options, checked and resolved once, when the agent is made. */
 export interface AgentConfig extends AgentDescription {
@@ -20,14 +28,14 @@ export interface AgentConfig extends AgentDescription {
   maxSteps: number;
   toolConcurrency: number;
   onToolError: "feed-back" | "throw";
-  chat: Chat;
+  stream: StepStream;
   telemetry: TelemetrySettings;
 }
 
 /** Checks the options (an `InvalidRequestError` naming the field) and resolves the defaults. */
 export function resolveAgentConfig(
   options: AgentOptions,
-  chat: Chat,
+  stream: StepStream,
   telemetry: TelemetrySettings,
 ): AgentConfig {
   if (typeof options !== "object" || options === null) {
@@ -77,7 +85,7 @@ export function resolveAgentConfig(
     maxSteps: positiveInteger("maxSteps", maxSteps, DEFAULT_MAX_STEPS),
     toolConcurrency: positiveInteger("toolConcurrency", toolConcurrency, DEFAULT_TOOL_CONCURRENCY),
     onToolError: onToolError ?? "feed-back",
-    chat,
+    stream,
     telemetry,
   };
 }

@@ -1,4 +1,4 @@
-import { type Context, context } from "@opentelemetry/api";
+import type { Context } from "@opentelemetry/api";
 import { startAgentRun } from "../telemetry/agent-telemetry.js";
 import type { ChatMessage, ChatRequest, ChatResponse, ToolMessage } from "../types.js";
 import type { AgentConfig } from "./agent-config.js";
@@ -104,10 +104,8 @@ export class AgentRun implements AsyncIterable<AgentEvent> {
       for (let step = 1; stopReason === undefined; step++) {
         yield { type: "step_start", step };
         const request = stepRequest(config, messages, options.conversationId);
-        // `stream()` captures the active context: the step's chat span is a child of the agent's.
-        const stream = context.with(telemetry?.stepContext(step) ?? runContext, () =>
-          config.chat.stream(request, { signal }),
-        );
+        // The step's chat span is a child of the agent's, tagged with the step.
+        const stream = config.stream(request, signal, telemetry?.stepContext(step) ?? runContext);
         for await (const event of stream) if (event.type !== "final") yield event;
         const response = await stream.response;
         steps.push(response);

@@ -1,10 +1,9 @@
 import { context } from "@opentelemetry/api";
-import type { Chat } from "../client.js";
 import { InvalidRequestError } from "../errors.js";
 import { validateChatRequest } from "../request/validate-chat-request.js";
 import type { TelemetrySettings } from "../telemetry/call-telemetry.js";
 import type { ChatMessage } from "../types.js";
-import { type AgentConfig, resolveAgentConfig } from "./agent-config.js";
+import { type AgentConfig, resolveAgentConfig, type StepStream } from "./agent-config.js";
 import { AgentRun } from "./agent-run.js";
 import type { AgentOptions, AgentResult, AgentRunOptions } from "./types.js";
 
@@ -19,8 +18,8 @@ export class Agent {
   readonly #config: AgentConfig;
 
   /** @internal Use `client.agent(options)`. */
-  constructor(options: AgentOptions, chat: Chat, telemetry: TelemetrySettings) {
-    this.#config = resolveAgentConfig(options, chat, telemetry);
+  constructor(options: AgentOptions, stream: StepStream, telemetry: TelemetrySettings) {
+    this.#config = resolveAgentConfig(options, stream, telemetry);
     this.name = this.#config.name;
   }
 
