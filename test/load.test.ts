@@ -1,65 +1,15 @@
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
-import {
-  context,
-  type DiagLogger,
-  DiagLogLevel,
-  diag,
-  metrics,
-  propagation,
-  trace,
-} from "@opentelemetry/api";
+import { context, diag, metrics, propagation, trace } from "@opentelemetry/api";
 import { Agent } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { OpenRouter } from "../src/index.js";
 import { startTelemetry } from "../src/telemetry/bootstrap/index.js";
 import { buildChatEvents, type MockServer, startMockServer } from "../src/testing/index.js";
 import { type OtlpReceiver, startOtlpReceiver } from "./helpers/otlp-receiver.js";
+import { captureDiag, countHandles, gc } from "./helpers/process-health.js";
 import { TEST_API_KEY } from "./helpers/server.js";
-
-setFlagsFromString("--expose-gc");
-const collectGarbage = runInNewContext("gc") as () => void;
-/**
- * A full collection, then two turns of the event loop (so that closed handles finish closing
- * and finalizers, undici's among them, run), then another collection.
- */
-async function gc(): Promise<void> {
-  for (let round = 0; round < 3; round++) {
-    collectGarbage();
-    for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
-  }
-}
 
 const WORDS = Array.from({ length: 200 }, (_, i) => `w${i} `);
 const EXPECTED_TEXT = WORDS.join("");
-
-/** diag messages, to see the exporter's failures reported rather than thrown. */
-function captureDiag(): string[] {
-  const messages: string[] = [];
-  const record = (message: string, ...args: unknown[]) => {
-    messages.push(
-      [message, ...args.map((arg) => (arg instanceof Error ? arg.message : String(arg)))].join(" "),
-    );
-  };
-  const logger: DiagLogger = {
-    error: record,
-    warn: record,
-    info: record,
-    debug: () => {},
-    verbose: () => {},
-  };
-  diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
-  return messages;
-}
-
-/** Handles that would betray a leak: sockets, servers, timers (one-shot immediates are not). */
-function countHandles(): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const type of process.getActiveResourcesInfo()) {
-    if (/TCP|Timeout|Pipe/.test(type)) counts[type] = (counts[type] ?? 0) + 1;
-  }
-  return counts;
-}
 
 let server: MockServer | undefined;
 let receiver: OtlpReceiver | undefined;
