@@ -137,6 +137,30 @@ describe("a consumer that stops reading", () => {
     }
   });
 
+  it("break on the final event: the result stands", async () => {
+    const { agent, ledger } = await agentOn(
+      replyPerStep(callTools([["fast", {}]]), answer("done")),
+    );
+    const run = agent.stream("go");
+    for await (const event of run) if (event.type === "final") break;
+    await expect(run.result).resolves.toMatchObject({ text: "done", stopReason: "completed" });
+    expect(ledger.span(AGENT).attributes["openrouter.cancelled"]).toBeUndefined();
+    expect(ledger.endCounts()).toEqual(
+      endedOnce(AGENT, "chat_streaming", "execute_tool fast", "chat_streaming"),
+    );
+  });
+
+  it("break with a handed span: the SDK still never ends it", async () => {
+    const { agent, ledger } = await agentOn(answer("never"));
+    const mine = ledger.tracerProvider.getTracer("test").startSpan("my turn");
+    const run = agent.stream("go", { span: mine });
+    for await (const event of run) if (event.type === "step_start") break;
+    await expect(run.result).rejects.toMatchObject({ name: "AbortError" });
+    expect(ledger.endCounts()).toEqual(["my turn: 0"]);
+    mine.end();
+    expect(ledger.span("my turn").attributes["openrouter.cancelled"]).toBe("consumer");
+  });
+
   it("return() before the first event ends the run without sending anything", async () => {
     const { agent, server, ledger } = await agentOn(answer("never"));
     const run = agent.stream("go");
