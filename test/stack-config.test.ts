@@ -25,7 +25,7 @@ import {
 } from "./helpers/stack-files.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const COMPOSE_FILES = ["docker-compose.yml"];
+const COMPOSE_FILES = ["docker-compose.yml", "docker-compose.scale.yml"];
 
 const compose = parseYaml<ComposeFile>("docker-compose.yml");
 const collector = parseYaml<CollectorConfig>("otel-collector.yaml");
