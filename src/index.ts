@@ -21,6 +21,8 @@ export {
   isOpenRouterError,
   OpenRouterError,
   ParseError,
+  ServerError,
+  type ServerErrorInit,
   StreamError,
   TimeoutError,
   ToolError,

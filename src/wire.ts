@@ -42,6 +42,8 @@ export interface WireChoice {
   message?: WireMessage | null;
   finish_reason?: string | null;
   native_finish_reason?: string | null;
+  /** An error inside the choice (DeepInfra and others), with `finish_reason: "error"`. */
+  error?: WireError | string | null;
 }
 
 export interface WireMessage {
@@ -71,11 +73,20 @@ export interface WireUsage {
   completion_tokens_details?: { reasoning_tokens?: number | null } | null;
 }
 
-/** The `error` object of an HTTP error body or of a mid-stream error chunk. */
+/**
+ * The `error` object of an HTTP error body or of a mid-stream error chunk, in every shape of
+ * OPENROUTER_WIRE.md R2.1 (read by `transport/read-wire-error.ts`).
+ */
 export interface WireError {
   code?: number | string | null;
   message?: string | null;
   metadata?: Record<string, unknown> | null;
+  /** OpenAI-style classifier, the only one when `code` is null. */
+  type?: string | null;
+  /** Availability errors: `error_type`, `http_status`, `availability {...}` instead of `code`. */
+  error_type?: string | null;
+  http_status?: number | null;
+  availability?: Record<string, unknown> | null;
   [field: string]: unknown;
 }
 
@@ -88,5 +99,7 @@ export interface WireChunk {
   created?: number;
   choices?: WireChoice[] | null;
   usage?: WireUsage | null;
-  error?: WireError | null;
+  /** A bare error event has only this (and `user_id`); a string is tolerated too. */
+  error?: WireError | string | null;
+  user_id?: string;
 }

@@ -23,8 +23,8 @@ export class ChatAccumulator {
   provider: string | undefined;
   finishReason: FinishReason | null = null;
   nativeFinishReason: string | null = null;
-  /** The `error` of a mid-stream error chunk, once one arrived. */
-  error: WireError | undefined;
+  /** The `error` of a mid-stream error chunk (on the chunk or in its choice), once one arrived. */
+  error: WireError | string | undefined;
 
   #usage: WireUsage | undefined;
   #text: string[] = [];
@@ -101,6 +101,7 @@ export class ChatAccumulator {
       // A later chunk's null must never erase an earlier finish reason.
       if (choice.finish_reason) this.finishReason = normalizeFinishReason(choice.finish_reason);
       if (choice.native_finish_reason) this.nativeFinishReason = choice.native_finish_reason;
+      if (choice.error) this.error = choice.error;
     }
     if (chunk.error) this.error = chunk.error;
     return hadOutput;

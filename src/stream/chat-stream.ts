@@ -5,6 +5,7 @@ import { APIError, ConnectionError, OpenRouterError, ParseError, StreamError } f
 import type { CallTelemetry, StartedCall } from "../telemetry/call-telemetry.js";
 import { MAX_ERROR_BODY_BYTES, MAX_ERROR_BODY_CHARS } from "../transport/read-api-error.js";
 import { readBodyText } from "../transport/read-body-text.js";
+import { readWireError } from "../transport/read-wire-error.js";
 import {
   type SendChatRequestOptions,
   sendChatRequest,
@@ -74,6 +75,8 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   #reader: AsyncIterator<Buffer> | undefined;
   #telemetry: CallTelemetry | undefined;
   #removeAbortListener = noop;
+  /** Whether the last chunk pushed carried output (text, reasoning, a tool-call fragment). */
+  #hadOutput = false;
   readonly #response: Promise<ChatResponse>;
   #resolve!: (response: ChatResponse) => void;
   #reject!: (error: unknown) => void;
@@ -259,18 +262,33 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
         data: text,
       });
     }
-    const error = json.error;
-    if (error) {
-      const status = typeof error.code === "number" ? error.code : response.statusCode;
+    if (!this.#pushChunk(json, text)) return;
+    const accumulator = this.#accumulator;
+    if (accumulator.error !== undefined || accumulator.finishReason === "error") {
+      // An error body with a 2xx, or partial content next to an error in the choice.
+      const fields = readWireError(accumulator.error ?? this.#finishErrorObject(), undefined);
       throw new APIError({
-        status,
-        message: `${description} answered ${response.statusCode} with an error: ${error.message ?? "no message"}`,
-        code: error.code ?? undefined,
-        metadata: error.metadata ?? undefined,
+        ...fields,
+        status: fields.status ?? response.statusCode,
+        message: `${description} answered ${response.statusCode} with an error: ${fields.message}`,
+        partial: accumulator.snapshot(),
       });
     }
-    this.#accumulator.push(json, this.#events);
     this.#complete();
+  }
+
+  /**
+   * Folds one chunk into the accumulator; false (the stream failed with a ParseError) when its
+   * JSON has a shape no chunk has (`tool_calls` that is not a list, say): the server's fault.
+   */
+  #pushChunk(chunk: WireChunk, data: string): boolean {
+    try {
+      this.#hadOutput = this.#accumulator.push(chunk, this.#events);
+      return true;
+    } catch (cause) {
+      this.#fail(new ParseError("The stream sent a chunk of an unexpected shape", { data, cause }));
+      return false;
+    }
   }
 
   #onEvent(message: EventSourceMessage): void {
@@ -299,15 +317,8 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
       );
       return;
     }
-    let hadOutput: boolean;
-    try {
-      hadOutput = this.#accumulator.push(chunk, this.#events);
-    } catch (cause) {
-      // JSON of the wrong shape (`tool_calls` that is not a list, say): the server's fault.
-      this.#fail(new ParseError("The stream sent a chunk of an unexpected shape", { data, cause }));
-      return;
-    }
-    this.#telemetry?.onChunk(hadOutput, this.#accumulator.model, this.#readAt);
+    if (!this.#pushChunk(chunk, data)) return;
+    this.#telemetry?.onChunk(this.#hadOutput, this.#accumulator.model, this.#readAt);
     const error = this.#accumulator.error;
     if (error !== undefined) this.#fail(this.#toStreamError(error));
   }
@@ -332,7 +343,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   #complete(): void {
     const accumulator = this.#accumulator;
     if (accumulator.finishReason === "error") {
-      this.#fail(this.#toStreamError({ message: "The stream ended with finish_reason error" }));
+      this.#fail(this.#toStreamError(this.#finishErrorObject()));
       return;
     }
     this.#phase = COMPLETED;
@@ -413,12 +424,20 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     return new ParseError(`An event exceeded the limit of ${MAX_EVENT_CHARS} characters`, { data });
   }
 
-  #toStreamError(error: WireError): StreamError {
-    const code = error.code ?? undefined;
+  /** A finish reason of `error` with no error object: the finish reasons are all there is. */
+  #finishErrorObject(): WireError {
+    const native = this.#accumulator.nativeFinishReason;
+    return {
+      message: `the answer ended with finish_reason error${native === null || native === "error" ? "" : ` (native ${native})`}`,
+    };
+  }
+
+  #toStreamError(error: WireError | string): StreamError {
+    const fields = readWireError(error, undefined);
+    const code = fields.code;
     return new StreamError({
-      message: `The stream failed${code === undefined ? "" : ` with code ${code}`}: ${error.message ?? "no message"}`,
-      code,
-      metadata: error.metadata ?? undefined,
+      ...fields,
+      message: `The stream failed${code === undefined ? "" : ` with code ${code}`}: ${fields.message}`,
       partial: this.#accumulator.snapshot(),
     });
   }
