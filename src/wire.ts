@@ -4,6 +4,8 @@
  * streams omit, repeat and null fields freely (see `OPENROUTER_WIRE.md`).
  */
 
+import type { GeneratedImage } from "./types.js";
+
 export interface WireToolCallDelta {
   index?: number;
   id?: string | null;
@@ -33,6 +35,8 @@ export interface WireDelta {
   refusal?: string | null;
   /** URL citations (web search), each whole. */
   annotations?: Array<Record<string, unknown>> | null;
+  /** Generated images, each whole in one chunk (a data URL of megabytes). */
+  images?: GeneratedImage[] | null;
 }
 
 export interface WireChoice {
@@ -58,6 +62,7 @@ export interface WireMessage {
   }> | null;
   refusal?: string | null;
   annotations?: Array<Record<string, unknown>> | null;
+  images?: GeneratedImage[] | null;
 }
 
 export interface WireUsage {
@@ -69,8 +74,20 @@ export interface WireUsage {
   prompt_tokens_details?: {
     cached_tokens?: number | null;
     cache_write_tokens?: number | null;
+    audio_tokens?: number | null;
+    video_tokens?: number | null;
   } | null;
-  completion_tokens_details?: { reasoning_tokens?: number | null } | null;
+  completion_tokens_details?: {
+    reasoning_tokens?: number | null;
+    audio_tokens?: number | null;
+    image_tokens?: number | null;
+    accepted_prediction_tokens?: number | null;
+    rejected_prediction_tokens?: number | null;
+  } | null;
+  cost_details?: { upstream_inference_cost?: number | null; [field: string]: unknown } | null;
+  server_tool_use_details?: Record<string, unknown> | null;
+  /** The older name of `server_tool_use_details`, still in the docs. */
+  server_tool_use?: Record<string, unknown> | null;
 }
 
 /**
@@ -102,4 +119,9 @@ export interface WireChunk {
   /** A bare error event has only this (and `user_id`); a string is tolerated too. */
   error?: WireError | string | null;
   user_id?: string;
+  service_tier?: string | null;
+  /** Routing record on the final chunk (request header `X-OpenRouter-Metadata: enabled`). */
+  openrouter_metadata?: Record<string, unknown> | null;
+  /** A leading debug chunk (`choices: []`) with `echo_upstream_body`. */
+  debug?: Record<string, unknown> | null;
 }

@@ -1,18 +1,18 @@
 import { type Context, context } from "@opentelemetry/api";
 import { createParser, type EventSourceMessage, type EventSourceParser } from "eventsource-parser";
 import type { Dispatcher } from "undici";
-import { APIError, ConnectionError, OpenRouterError, ParseError, StreamError } from "../errors.js";
+import { APIError, ConnectionError, OpenRouterError, ParseError } from "../errors.js";
 import type { CallTelemetry, StartedCall } from "../telemetry/call-telemetry.js";
 import { MAX_ERROR_BODY_BYTES, MAX_ERROR_BODY_CHARS } from "../transport/read-api-error.js";
 import { readBodyText } from "../transport/read-body-text.js";
-import { readWireError } from "../transport/read-wire-error.js";
 import {
   type SendChatRequestOptions,
   sendChatRequest,
   toTransportError,
 } from "../transport/send-chat-request.js";
 import type { ChatEvent, ChatResponse } from "../types.js";
-import type { WireChunk, WireError } from "../wire.js";
+import type { WireChunk } from "../wire.js";
+import { hasAnswerError, toAnswerAPIError, toStreamError } from "./answer-errors.js";
 import { ChatAccumulator } from "./chat-accumulator.js";
 
 /** The largest single SSE event we buffer; a bigger one fails the stream instead of the process. */
@@ -263,16 +263,8 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
       });
     }
     if (!this.#pushChunk(json, text)) return;
-    const accumulator = this.#accumulator;
-    if (accumulator.error !== undefined || accumulator.finishReason === "error") {
-      // An error body with a 2xx, or partial content next to an error in the choice.
-      const fields = readWireError(accumulator.error ?? this.#finishErrorObject(), undefined);
-      throw new APIError({
-        ...fields,
-        status: fields.status ?? response.statusCode,
-        message: `${description} answered ${response.statusCode} with an error: ${fields.message}`,
-        partial: accumulator.snapshot(),
-      });
+    if (hasAnswerError(this.#accumulator)) {
+      throw toAnswerAPIError(this.#accumulator, response.statusCode, description);
     }
     this.#complete();
   }
@@ -319,8 +311,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     }
     if (!this.#pushChunk(chunk, data)) return;
     this.#telemetry?.onChunk(this.#hadOutput, this.#accumulator.model, this.#readAt);
-    const error = this.#accumulator.error;
-    if (error !== undefined) this.#fail(this.#toStreamError(error));
+    if (this.#accumulator.error !== undefined) this.#fail(toStreamError(this.#accumulator));
   }
 
   #onEndOfBody(): void {
@@ -343,7 +334,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   #complete(): void {
     const accumulator = this.#accumulator;
     if (accumulator.finishReason === "error") {
-      this.#fail(this.#toStreamError(this.#finishErrorObject()));
+      this.#fail(toStreamError(accumulator));
       return;
     }
     this.#phase = COMPLETED;
@@ -422,23 +413,5 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
 
   #eventTooLarge(data: string): ParseError {
     return new ParseError(`An event exceeded the limit of ${MAX_EVENT_CHARS} characters`, { data });
-  }
-
-  /** A finish reason of `error` with no error object: the finish reasons are all there is. */
-  #finishErrorObject(): WireError {
-    const native = this.#accumulator.nativeFinishReason;
-    return {
-      message: `the answer ended with finish_reason error${native === null || native === "error" ? "" : ` (native ${native})`}`,
-    };
-  }
-
-  #toStreamError(error: WireError | string): StreamError {
-    const fields = readWireError(error, undefined);
-    const code = fields.code;
-    return new StreamError({
-      ...fields,
-      message: `The stream failed${code === undefined ? "" : ` with code ${code}`}: ${fields.message}`,
-      partial: this.#accumulator.snapshot(),
-    });
   }
 }
