@@ -9,7 +9,7 @@ import type { Dispatcher } from "undici";
 import { Agent } from "./agent/agent.js";
 import type { AgentOptions } from "./agent/types.js";
 import { InvalidRequestError, OpenRouterError } from "./errors.js";
-import { serializeChatRequest } from "./request/serialize-chat-request.js";
+import { addTraceIds, serializeChatRequest } from "./request/serialize-chat-request.js";
 import { validateChatRequest } from "./request/validate-chat-request.js";
 import { ChatStream } from "./stream/chat-stream.js";
 import { startCall, type TelemetrySettings } from "./telemetry/call-telemetry.js";
@@ -66,6 +66,15 @@ export interface OpenRouterOptions {
   maxContentChars?: number | undefined;
   /** An undici dispatcher (an `Agent` or `Pool`) for connection settings or a proxy. */
   dispatcher?: Dispatcher | undefined;
+  /**
+   * Join OpenRouter's own traces (Broadcast) to ours: when the call's span is recording, the
+   * request gains `trace: {trace_id, parent_span_id}` (our trace id, the id of our chat span),
+   * so that OpenRouter's generation span nests under it in a backend that receives both. Keys
+   * the request sets in `trace` win. Off by default: it changes the body, which OpenRouter's
+   * response cache keys on (every call becomes a miss), and hands trace ids to OpenRouter.
+   * @defaultValue `false`
+   */
+  propagateTrace?: boolean | undefined;
 }
 
 export interface ChatCallOptions {
@@ -107,6 +116,7 @@ export class Chat {
   readonly #maxRetries: number;
   readonly #dispatcher: Dispatcher | undefined;
   readonly #telemetry: TelemetrySettings;
+  readonly #propagateTrace: boolean;
 
   static {
     telemetrySettingsOf = (chat) => chat.#telemetry;
@@ -119,6 +129,7 @@ export class Chat {
     this.#timeoutMs = positiveNumber("timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS);
     this.#maxRetries = nonNegativeInteger("maxRetries", options.maxRetries, DEFAULT_MAX_RETRIES);
     this.#dispatcher = options.dispatcher;
+    this.#propagateTrace = options.propagateTrace === true;
     this.#headers = {
       "content-type": "application/json",
       "user-agent": `${INSTRUMENTATION_NAME}/${VERSION}`,
@@ -184,6 +195,13 @@ export class Chat {
       },
       parentContext: context.active(),
       startCall: (parentContext) => startCall(settings, request, streaming, parentContext, span),
+      tracedBody: this.#propagateTrace
+        ? (spanContext) =>
+            addTraceIds(body, request, streaming, {
+              trace_id: spanContext.traceId,
+              parent_span_id: spanContext.spanId,
+            })
+        : undefined,
     });
   }
 }

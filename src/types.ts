@@ -131,6 +131,19 @@ export interface ChatParameters {
   user?: string;
   session_id?: string;
   metadata?: Record<string, string>;
+  /**
+   * OpenRouter Broadcast's trace settings: `trace_id` and `parent_span_id` place OpenRouter's
+   * own spans in a trace, the `*_name`s name them, other keys become custom metadata. With the
+   * client option `propagateTrace`, ids of the call's span are added; keys set here win.
+   */
+  trace?: {
+    trace_id?: string;
+    parent_span_id?: string;
+    trace_name?: string;
+    span_name?: string;
+    generation_name?: string;
+    [key: string]: unknown;
+  };
   [field: string]: unknown;
 }
 

@@ -1,4 +1,4 @@
-import { type Context, context } from "@opentelemetry/api";
+import { type Context, context, type SpanContext, trace } from "@opentelemetry/api";
 import { createParser, type EventSourceMessage, type EventSourceParser } from "eventsource-parser";
 import type { Dispatcher } from "undici";
 import { APIError, ConnectionError, OpenRouterError, ParseError } from "../errors.js";
@@ -29,6 +29,11 @@ export interface ChatStreamInit {
   parentContext: Context;
   /** Starts the call's span and clock when the request starts. */
   startCall: (parentContext: Context) => StartedCall;
+  /**
+   * The body to send instead of `send.body` when the call's span records (the client's
+   * `propagateTrace`): given that span's context.
+   */
+  tracedBody?: ((span: SpanContext) => string) | undefined;
 }
 
 // Phases of a stream. Once past READING, nothing changes any more.
@@ -204,8 +209,13 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
       signal.addEventListener("abort", onAbort, { once: true });
       this.#removeAbortListener = () => signal.removeEventListener("abort", onAbort);
     }
+    const tracedBody = this.#init.tracedBody;
+    const span = tracedBody === undefined ? undefined : trace.getSpan(call.context);
     const options: SendChatRequestOptions = {
       ...send,
+      ...(tracedBody !== undefined && span?.isRecording()
+        ? { body: tracedBody(span.spanContext()) }
+        : {}),
       onRetry: telemetry
         ? (attempt, delayMs, error) => telemetry.onRetry(attempt, delayMs, error)
         : undefined,
