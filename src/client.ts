@@ -9,6 +9,7 @@ import type { Dispatcher } from "undici";
 import { Agent } from "./agent/agent.js";
 import type { AgentOptions } from "./agent/types.js";
 import { InvalidRequestError, OpenRouterError } from "./errors.js";
+import { Generations, type GenerationsConnection } from "./generations.js";
 import { addTraceIds, serializeChatRequest } from "./request/serialize-chat-request.js";
 import { validateChatRequest } from "./request/validate-chat-request.js";
 import { ChatStream } from "./stream/chat-stream.js";
@@ -90,9 +91,12 @@ export interface ChatCallOptions {
 /** The client. One instance per API key and base URL; it keeps no per-call state. */
 export class OpenRouter {
   readonly chat: Chat;
+  /** OpenRouter's records of past generations (`GET /generation`): cost, timing, providers. */
+  readonly generations: Generations;
 
   constructor(options: OpenRouterOptions = {}) {
     this.chat = new Chat(options);
+    this.generations = new Generations(connectionOf(this.chat));
   }
 
   /**
@@ -106,6 +110,8 @@ export class OpenRouter {
 
 /** A client's telemetry settings, for the agents it makes (read through Chat's static block). */
 let telemetrySettingsOf: (chat: Chat) => TelemetrySettings;
+/** A client's connection settings, for `client.generations` (read the same way). */
+let connectionOf: (chat: Chat) => GenerationsConnection;
 
 /** `client.chat`: streaming and one-shot chat completions. */
 export class Chat {
@@ -120,6 +126,13 @@ export class Chat {
 
   static {
     telemetrySettingsOf = (chat) => chat.#telemetry;
+    connectionOf = (chat) => ({
+      apiKey: chat.#apiKey,
+      baseURL: chat.#url.slice(0, -"/chat/completions".length),
+      headers: chat.#headers,
+      timeoutMs: chat.#timeoutMs,
+      dispatcher: chat.#dispatcher,
+    });
   }
 
   constructor(options: OpenRouterOptions) {
