@@ -80,8 +80,6 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   #reader: AsyncIterator<Buffer> | undefined;
   #telemetry: CallTelemetry | undefined;
   #removeAbortListener = noop;
-  /** Whether the last chunk pushed carried output (text, reasoning, a tool-call fragment). */
-  #hadOutput = false;
   readonly #response: Promise<ChatResponse>;
   #resolve!: (response: ChatResponse) => void;
   #reject!: (error: unknown) => void;
@@ -272,7 +270,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
         data: text,
       });
     }
-    if (!this.#pushChunk(json, text)) return;
+    if (this.#pushChunk(json, text) === undefined) return;
     if (hasAnswerError(this.#accumulator)) {
       throw toAnswerAPIError(this.#accumulator, response.statusCode, description);
     }
@@ -280,16 +278,16 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   }
 
   /**
-   * Folds one chunk into the accumulator; false (the stream failed with a ParseError) when its
-   * JSON has a shape no chunk has (`tool_calls` that is not a list, say): the server's fault.
+   * Folds one chunk into the accumulator: whether it carried output, or undefined when its JSON
+   * has a shape no chunk has (`tool_calls` that is not a list, say), the server's fault, and
+   * the stream failed with a ParseError.
    */
-  #pushChunk(chunk: WireChunk, data: string): boolean {
+  #pushChunk(chunk: WireChunk, data: string): boolean | undefined {
     try {
-      this.#hadOutput = this.#accumulator.push(chunk, this.#events);
-      return true;
+      return this.#accumulator.push(chunk, this.#events);
     } catch (cause) {
       this.#fail(new ParseError("The stream sent a chunk of an unexpected shape", { data, cause }));
-      return false;
+      return undefined;
     }
   }
 
@@ -319,8 +317,9 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
       );
       return;
     }
-    if (!this.#pushChunk(chunk, data)) return;
-    this.#telemetry?.onChunk(this.#hadOutput, this.#accumulator.model, this.#readAt);
+    const hadOutput = this.#pushChunk(chunk, data);
+    if (hadOutput === undefined) return;
+    this.#telemetry?.onChunk(hadOutput, this.#accumulator.model, this.#readAt);
     if (this.#accumulator.error !== undefined) this.#fail(toStreamError(this.#accumulator));
   }
 
