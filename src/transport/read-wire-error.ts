@@ -40,7 +40,7 @@ export function readWireError(
     type: stringOf(error.type),
     errorType: stringOf(error.error_type) ?? stringOf(metadata?.error_type),
     providerName: stringOf(metadata?.provider_name) ?? stringOf(error.provider),
-    metadata: metadata ?? extraFields(error),
+    metadata,
     availability,
     retryable,
     retryAfter:
@@ -87,12 +87,6 @@ function readRateLimitReset(headers: unknown, now: number): number | undefined {
     return Math.max(0, (epochMs - now) / 1000);
   }
   return undefined;
-}
-
-/** The availability shape has no `metadata`: its other fields stand in for it, as before. */
-function extraFields(error: Record<string, unknown>): Record<string, unknown> | undefined {
-  const { code: _code, message: _message, metadata: _metadata, ...rest } = error;
-  return Object.keys(rest).length > 0 ? rest : undefined;
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
