@@ -1,10 +1,22 @@
+import { context } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { AlwaysOffSampler, BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
-import { describe, expect, it } from "vitest";
-import type { ChatRequest, OpenRouterOptions } from "../src/index.js";
-import { buildChatEvents } from "../src/testing/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ChatRequest, type OpenRouterOptions, tool } from "../src/index.js";
+import { buildChatEvents, replyPerStep } from "../src/testing/index.js";
+import { answer, callTools, collectRun } from "./helpers/agent.js";
 import { collect } from "./helpers/collect.js";
 import { HELLO, serve } from "./helpers/server.js";
 import { createTestTelemetry } from "./helpers/telemetry.js";
+
+// The agent parents its chat spans through the active context.
+const contextManager = new AsyncLocalStorageContextManager();
+beforeAll(() => {
+  context.setGlobalContextManager(contextManager.enable());
+});
+afterAll(() => {
+  context.disable();
+});
 
 const replies = { events: buildChatEvents({ text: ["Hi"] }) };
 
@@ -83,5 +95,29 @@ describe("propagateTrace (OpenRouter Broadcast joins our trace)", () => {
       { ...HELLO, trace: { trace_name: "n" } },
     );
     expect((requests[0]!.body as { trace: unknown }).trace).toEqual({ trace_name: "n" });
+  });
+
+  it("an agent's steps: each request names its own chat span, all in the run's trace", async () => {
+    const telemetry = createTestTelemetry();
+    const { client, server } = await serve(
+      replyPerStep(callTools([["now", {}]]), answer("It is noon.")),
+      { tracerProvider: telemetry.tracerProvider, propagateTrace: true },
+    );
+    const agent = client.agent({
+      name: "clock",
+      model: "openai/gpt-4o-mini",
+      tools: { now: tool({ parameters: { type: "object" }, execute: () => "12:00" }) },
+    });
+    const { error } = await collectRun(agent.stream("What time is it?"));
+    expect(error).toBeUndefined();
+    const chats = telemetry.spans().filter((span) => span.name === "chat_streaming");
+    const run = telemetry.spans().find((span) => span.name.startsWith("invoke_agent"));
+    expect(chats).toHaveLength(2);
+    expect(server.requests.map((request) => (request.body as { trace: unknown }).trace)).toEqual(
+      chats.map((span) => ({
+        trace_id: run!.spanContext().traceId,
+        parent_span_id: span.spanContext().spanId,
+      })),
+    );
   });
 });
