@@ -10,7 +10,8 @@ import type { Dispatcher } from "undici";
 import { Agent } from "./agent/agent.js";
 import type { AgentOptions } from "./agent/types.js";
 import { InvalidRequestError, OpenRouterError } from "./errors.js";
-import { serializeChatRequest } from "./request/serialize-chat-request.js";
+import { Generations, type GenerationsConnection } from "./generations.js";
+import { addTraceIds, serializeChatRequest } from "./request/serialize-chat-request.js";
 import { validateChatRequest } from "./request/validate-chat-request.js";
 import { ChatStream } from "./stream/chat-stream.js";
 import { startCall, type TelemetrySettings } from "./telemetry/call-telemetry.js";
@@ -67,6 +68,15 @@ export interface OpenRouterOptions {
   maxContentChars?: number | undefined;
   /** An undici dispatcher (an `Agent` or `Pool`) for connection settings or a proxy. */
   dispatcher?: Dispatcher | undefined;
+  /**
+   * Join OpenRouter's own traces (Broadcast) to ours: when the call's span is recording, the
+   * request gains `trace: {trace_id, parent_span_id}` (our trace id, the id of our chat span),
+   * so that OpenRouter's generation span nests under it in a backend that receives both. Keys
+   * the request sets in `trace` win. Off by default: it changes the body, which OpenRouter's
+   * response cache keys on (every call becomes a miss), and hands trace ids to OpenRouter.
+   * @defaultValue `false`
+   */
+  propagateTrace?: boolean | undefined;
 }
 
 export interface ChatCallOptions {
@@ -82,9 +92,12 @@ export interface ChatCallOptions {
 /** The client. One instance per API key and base URL; it keeps no per-call state. */
 export class OpenRouter {
   readonly chat: Chat;
+  /** OpenRouter's records of past generations (`GET /generation`): cost, timing, providers. */
+  readonly generations: Generations;
 
   constructor(options: OpenRouterOptions = {}) {
     this.chat = new Chat(options);
+    this.generations = new Generations(connectionOf(this.chat));
   }
 
   /**
@@ -113,6 +126,8 @@ let streamIn: (
   options: ChatCallOptions,
   parentContext: Context,
 ) => ChatStream;
+/** A client's connection settings, for `client.generations` (read the same way). */
+let connectionOf: (chat: Chat) => GenerationsConnection;
 
 /** `client.chat`: streaming and one-shot chat completions. */
 export class Chat {
@@ -123,11 +138,19 @@ export class Chat {
   readonly #maxRetries: number;
   readonly #dispatcher: Dispatcher | undefined;
   readonly #telemetry: TelemetrySettings;
+  readonly #propagateTrace: boolean;
 
   static {
     telemetrySettingsOf = (chat) => chat.#telemetry;
     streamIn = (chat, request, options, parentContext) =>
       chat.#createStream(request, options, true, parentContext);
+    connectionOf = (chat) => ({
+      apiKey: chat.#apiKey,
+      baseURL: chat.#url.slice(0, -"/chat/completions".length),
+      headers: chat.#headers,
+      timeoutMs: chat.#timeoutMs,
+      dispatcher: chat.#dispatcher,
+    });
   }
 
   constructor(options: OpenRouterOptions) {
@@ -137,6 +160,7 @@ export class Chat {
     this.#timeoutMs = positiveNumber("timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS);
     this.#maxRetries = nonNegativeInteger("maxRetries", options.maxRetries, DEFAULT_MAX_RETRIES);
     this.#dispatcher = options.dispatcher;
+    this.#propagateTrace = options.propagateTrace === true;
     this.#headers = {
       "content-type": "application/json",
       "user-agent": `${INSTRUMENTATION_NAME}/${VERSION}`,
@@ -207,6 +231,13 @@ export class Chat {
       },
       parentContext,
       startCall: (parentContext) => startCall(settings, request, streaming, parentContext, span),
+      tracedBody: this.#propagateTrace
+        ? (spanContext) =>
+            addTraceIds(body, request, streaming, {
+              trace_id: spanContext.traceId,
+              parent_span_id: spanContext.spanId,
+            })
+        : undefined,
     });
   }
 }

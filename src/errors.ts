@@ -21,38 +21,110 @@ export function isOpenRouterError(value: unknown): value is OpenRouterError {
   return typeof value === "object" && value !== null && ERROR_MARK in value;
 }
 
-/** The server answered with a non-2xx status (or a 2xx that is not a stream). */
-export class APIError extends OpenRouterError {
-  /** HTTP status. */
-  readonly status: number;
-  /** `error.code` from the body (often the status again), or `error.error_type`. */
-  readonly code: number | string | undefined;
-  /** `error.metadata` from the body: `provider_name`, `raw`, `reasons`, ... */
-  readonly metadata: Record<string, unknown> | undefined;
-  /** Seconds the server asked us to wait (`Retry-After`, seconds or HTTP date). */
-  readonly retryAfter: number | undefined;
-  /** The response body when it was not the JSON error shape (HTML, text), cut to 2 KiB. */
-  readonly body: string | undefined;
+/** What the server said about a failure, in every shape it says it (see `read-wire-error.ts`). */
+export interface ServerErrorInit {
+  message: string;
+  code?: number | string | undefined;
+  type?: string | undefined;
+  errorType?: string | undefined;
+  providerName?: string | undefined;
+  metadata?: Record<string, unknown> | undefined;
+  availability?: Record<string, unknown> | undefined;
+  retryable?: boolean | undefined;
+  retryAfter?: number | undefined;
+}
 
-  constructor(init: {
-    status: number;
-    message: string;
-    code?: number | string | undefined;
-    metadata?: Record<string, unknown> | undefined;
-    retryAfter?: number | undefined;
-    body?: string | undefined;
-  }) {
+/**
+ * The base of the errors the server reported (before the stream, in its body, or inside it):
+ * the fields a caller needs to decide what to do next.
+ */
+export abstract class ServerError extends OpenRouterError {
+  /**
+   * `error.code` as sent (a status such as `429`, or a string such as `"server_error"`); for
+   * an availability error without one, `availability.code`, else `error_type`.
+   */
+  readonly code: number | string | undefined;
+  /** The OpenAI-style `error.type` (`"server_error"`), when sent. */
+  readonly type: string | undefined;
+  /** OpenRouter's `error_type` (`rate_limit_exceeded`, `provider_unavailable`, ...). */
+  readonly errorType: string | undefined;
+  /** The upstream provider that failed (`metadata.provider_name`, or `error.provider`). */
+  readonly providerName: string | undefined;
+  /** `error.metadata` as sent: `provider_name`, `raw`, `reasons`, `headers`, ... */
+  readonly metadata: Record<string, unknown> | undefined;
+  /** `error.availability` as sent: `code`, `retryable`, `fallback_models`, ... */
+  readonly availability: Record<string, unknown> | undefined;
+  /**
+   * Seconds the server asked us to wait: the `Retry-After` header, `availability.retry_after`,
+   * or the time left until `metadata.headers["X-RateLimit-Reset"]` (epoch milliseconds).
+   */
+  readonly retryAfter: number | undefined;
+  readonly #retryable: boolean | undefined;
+
+  constructor(init: ServerErrorInit) {
     super(init.message);
-    this.status = init.status;
     this.code = init.code;
+    this.type = init.type;
+    this.errorType = init.errorType;
+    this.providerName = init.providerName;
     this.metadata = init.metadata;
+    this.availability = init.availability;
     this.retryAfter = init.retryAfter;
-    this.body = init.body;
+    this.#retryable = init.retryable;
   }
 
-  /** Whether sending the same request again may succeed (408, 429, 5xx). */
+  /**
+   * Whether sending the same request again may succeed: the server's own word first
+   * (`availability.retryable`, then `metadata.raw.retryable`), else the status, else the
+   * `error_type`.
+   */
   get isRetryable(): boolean {
-    return isRetryableStatus(this.status);
+    if (this.#retryable !== undefined) return this.#retryable;
+    const status = this.statusForRetry;
+    if (status !== undefined) return isRetryableStatus(status);
+    return this.errorType !== undefined && TRANSIENT_ERROR_TYPES.has(this.errorType);
+  }
+
+  /** @internal The HTTP status the retry decision falls back on. */
+  protected abstract get statusForRetry(): number | undefined;
+}
+
+/** OpenRouter's `error_type`s that name a transient condition. */
+const TRANSIENT_ERROR_TYPES = new Set([
+  "rate_limit_exceeded",
+  "provider_unavailable",
+  "provider_overloaded",
+  "timeout",
+  "server",
+]);
+
+/**
+ * The server answered with a non-2xx status, or a non-streaming answer (a 2xx) whose body is
+ * an error, or a 2xx that is not a stream.
+ */
+export class APIError extends ServerError {
+  /** HTTP status; for an error body sent with a 2xx, its numeric `code` when it has one. */
+  readonly status: number;
+  /** The response body when it was not the JSON error shape (HTML, text), cut to 2 KiB. */
+  readonly body: string | undefined;
+  /** What a non-streaming answer held next to its error (`choices[0].message`). */
+  readonly partial: ChatResponse | undefined;
+
+  constructor(
+    init: ServerErrorInit & {
+      status: number;
+      body?: string | undefined;
+      partial?: ChatResponse | undefined;
+    },
+  ) {
+    super(init);
+    this.status = init.status;
+    this.body = init.body;
+    this.partial = init.partial;
+  }
+
+  protected get statusForRetry(): number {
+    return this.status;
   }
 }
 
@@ -61,23 +133,24 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-/** The server sent an `error` chunk after the stream had started (HTTP status stays 200). */
-export class StreamError extends OpenRouterError {
-  readonly code: number | string | undefined;
-  readonly metadata: Record<string, unknown> | undefined;
+/**
+ * The stream failed after it had started (HTTP status stays 200): an `error` on a chunk, in
+ * its choice or alone, or a `finish_reason` of `error`.
+ */
+export class StreamError extends ServerError {
+  /** The status the error names: a numeric `code`, or `http_status`. */
+  readonly status: number | undefined;
   /** What arrived before the error, usage included when the error chunk carried it. */
   readonly partial: ChatResponse;
 
-  constructor(init: {
-    message: string;
-    code: number | string | undefined;
-    metadata: Record<string, unknown> | undefined;
-    partial: ChatResponse;
-  }) {
-    super(init.message);
-    this.code = init.code;
-    this.metadata = init.metadata;
+  constructor(init: ServerErrorInit & { status?: number | undefined; partial: ChatResponse }) {
+    super(init);
+    this.status = init.status;
     this.partial = init.partial;
+  }
+
+  protected get statusForRetry(): number | undefined {
+    return this.status;
   }
 }
 

@@ -21,11 +21,21 @@ export {
   isOpenRouterError,
   OpenRouterError,
   ParseError,
+  ServerError,
+  type ServerErrorInit,
   StreamError,
   TimeoutError,
   ToolError,
   type ToolErrorKind,
 } from "./errors.js";
+export {
+  DEFAULT_GENERATION_DELAY_MS,
+  DEFAULT_GENERATION_RETRIES,
+  type Generation,
+  type GenerationProviderResponse,
+  Generations,
+  type GetGenerationOptions,
+} from "./generations.js";
 export { ChatStream, MAX_EVENT_CHARS } from "./stream/chat-stream.js";
 export { CAPTURE_CONTENT_ENV } from "./telemetry/capture-content.js";
 export { DEFAULT_MAX_CONTENT_CHARS, TRUNCATION_MARKER } from "./telemetry/truncate-text.js";

@@ -75,6 +75,16 @@ export interface ToolDefinition {
   };
 }
 
+/**
+ * A server tool: run by OpenRouter during the request (`openrouter:web_search`, ...), never
+ * by the caller. It is sent as given; its results arrive as annotations, not as tool calls.
+ */
+export interface ServerToolDefinition {
+  type: `openrouter:${string}`;
+  parameters?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
 export type ToolChoice =
   | "none"
   | "auto"
@@ -121,6 +131,19 @@ export interface ChatParameters {
   user?: string;
   session_id?: string;
   metadata?: Record<string, string>;
+  /**
+   * OpenRouter Broadcast's trace settings: `trace_id` and `parent_span_id` place OpenRouter's
+   * own spans in a trace, the `*_name`s name them, other keys become custom metadata. With the
+   * client option `propagateTrace`, ids of the call's span are added; keys set here win.
+   */
+  trace?: {
+    trace_id?: string;
+    parent_span_id?: string;
+    trace_name?: string;
+    span_name?: string;
+    generation_name?: string;
+    [key: string]: unknown;
+  };
   [field: string]: unknown;
 }
 
@@ -131,7 +154,7 @@ export interface ChatRequest extends ChatParameters {
   /** Convenience: sent as the first message, with role `system`. */
   system?: string;
   messages: ChatMessage[];
-  tools?: ToolDefinition[];
+  tools?: Array<ToolDefinition | ServerToolDefinition>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -193,8 +216,30 @@ export interface Usage {
   cachedInputTokens: number | undefined;
   cacheWriteInputTokens: number | undefined;
   reasoningTokens: number | undefined;
-  /** Cost in OpenRouter credits, when the server reports it. */
+  /** Cost in OpenRouter credits, when the server reports it (plugin fees included). */
   cost: number | undefined;
+  /** What the upstream provider charged (`cost_details.upstream_inference_cost`). */
+  upstreamCost?: number | undefined;
+  /** Whether the call ran on the caller's own provider key (`is_byok`). */
+  isByok?: boolean | undefined;
+  audioInputTokens?: number | undefined;
+  audioOutputTokens?: number | undefined;
+  imageOutputTokens?: number | undefined;
+  acceptedPredictionTokens?: number | undefined;
+  rejectedPredictionTokens?: number | undefined;
+  /**
+   * Server tools run upstream (`server_tool_use_details`, or the older `server_tool_use`), as
+   * sent: `{web_search_requests: 1}`.
+   */
+  serverToolUse?: Record<string, unknown> | undefined;
+}
+
+/** An image the model generated (`delta.images[]`), as sent: usually a `data:` URL. */
+export interface GeneratedImage {
+  type: "image_url" | (string & {});
+  image_url: { url: string; [field: string]: unknown };
+  index?: number;
+  [field: string]: unknown;
 }
 
 export interface ChatResponse {
@@ -209,14 +254,25 @@ export interface ChatResponse {
   refusal: string;
   reasoning: string;
   reasoningDetails: ReasoningDetail[];
-  /** Annotations such as `url_citation`s from web search, as sent. */
+  /** Annotations such as `url_citation`s from web search, as sent, in order. */
   annotations: Array<Record<string, unknown>>;
+  /** Generated images, in order (request `modalities: ["image", "text"]`). */
+  images: GeneratedImage[];
   /** Complete tool calls in `index` order. */
   toolCalls: ToolCall[];
   finishReason: FinishReason | null;
   /** The provider's raw finish reason (`end_turn`, `completed`, ...). */
   nativeFinishReason: string | null;
   usage: Usage | undefined;
+  /** `service_tier` from the last chunk that had one (`"default"`, `"standard"`, `null`). */
+  serviceTier?: string | null | undefined;
+  /**
+   * OpenRouter's routing record (`openrouter_metadata`, sent with the request header
+   * `X-OpenRouter-Metadata: enabled`): strategy, attempts, endpoints. Not content.
+   */
+  openrouterMetadata?: Record<string, unknown> | undefined;
+  /** The `debug` objects of leading debug chunks (request `debug.echo_upstream_body`), one per attempt. */
+  debug?: Array<Record<string, unknown>> | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -229,6 +285,10 @@ export interface TextEvent {
 export interface ReasoningEvent {
   type: "reasoning";
   text: string;
+}
+export interface ImageEvent {
+  type: "image";
+  image: GeneratedImage;
 }
 export interface ToolCallDeltaEvent {
   type: "tool_call_delta";
@@ -249,6 +309,7 @@ export interface FinalEvent {
 export type ChatEvent =
   | TextEvent
   | ReasoningEvent
+  | ImageEvent
   | ToolCallDeltaEvent
   | ToolCallEvent
   | FinalEvent;

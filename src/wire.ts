@@ -4,6 +4,8 @@
  * streams omit, repeat and null fields freely (see `OPENROUTER_WIRE.md`).
  */
 
+import type { GeneratedImage } from "./types.js";
+
 export interface WireToolCallDelta {
   index?: number;
   id?: string | null;
@@ -33,6 +35,8 @@ export interface WireDelta {
   refusal?: string | null;
   /** URL citations (web search), each whole. */
   annotations?: Array<Record<string, unknown>> | null;
+  /** Generated images, each whole in one chunk (a data URL of megabytes). */
+  images?: GeneratedImage[] | null;
 }
 
 export interface WireChoice {
@@ -42,6 +46,8 @@ export interface WireChoice {
   message?: WireMessage | null;
   finish_reason?: string | null;
   native_finish_reason?: string | null;
+  /** An error inside the choice (DeepInfra and others), with `finish_reason: "error"`. */
+  error?: WireError | string | null;
 }
 
 export interface WireMessage {
@@ -56,6 +62,7 @@ export interface WireMessage {
   }> | null;
   refusal?: string | null;
   annotations?: Array<Record<string, unknown>> | null;
+  images?: GeneratedImage[] | null;
 }
 
 export interface WireUsage {
@@ -67,15 +74,36 @@ export interface WireUsage {
   prompt_tokens_details?: {
     cached_tokens?: number | null;
     cache_write_tokens?: number | null;
+    audio_tokens?: number | null;
+    video_tokens?: number | null;
   } | null;
-  completion_tokens_details?: { reasoning_tokens?: number | null } | null;
+  completion_tokens_details?: {
+    reasoning_tokens?: number | null;
+    audio_tokens?: number | null;
+    image_tokens?: number | null;
+    accepted_prediction_tokens?: number | null;
+    rejected_prediction_tokens?: number | null;
+  } | null;
+  cost_details?: { upstream_inference_cost?: number | null; [field: string]: unknown } | null;
+  server_tool_use_details?: Record<string, unknown> | null;
+  /** The older name of `server_tool_use_details`, still in the docs. */
+  server_tool_use?: Record<string, unknown> | null;
 }
 
-/** The `error` object of an HTTP error body or of a mid-stream error chunk. */
+/**
+ * The `error` object of an HTTP error body or of a mid-stream error chunk, in every shape of
+ * OPENROUTER_WIRE.md R2.1 (read by `transport/read-wire-error.ts`).
+ */
 export interface WireError {
   code?: number | string | null;
   message?: string | null;
   metadata?: Record<string, unknown> | null;
+  /** OpenAI-style classifier, the only one when `code` is null. */
+  type?: string | null;
+  /** Availability errors: `error_type`, `http_status`, `availability {...}` instead of `code`. */
+  error_type?: string | null;
+  http_status?: number | null;
+  availability?: Record<string, unknown> | null;
   [field: string]: unknown;
 }
 
@@ -88,5 +116,12 @@ export interface WireChunk {
   created?: number;
   choices?: WireChoice[] | null;
   usage?: WireUsage | null;
-  error?: WireError | null;
+  /** A bare error event has only this (and `user_id`); a string is tolerated too. */
+  error?: WireError | string | null;
+  user_id?: string;
+  service_tier?: string | null;
+  /** Routing record on the final chunk (request header `X-OpenRouter-Metadata: enabled`). */
+  openrouter_metadata?: Record<string, unknown> | null;
+  /** A leading debug chunk (`choices: []`) with `echo_upstream_body`. */
+  debug?: Record<string, unknown> | null;
 }

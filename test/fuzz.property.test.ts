@@ -14,6 +14,8 @@ import { createTestTelemetry } from "./helpers/telemetry.js";
 type Step =
   | { kind: "text" | "reasoning"; text: string }
   | { kind: "tool"; index: number; fragment: string }
+  | { kind: "image"; size: number }
+  | { kind: "annotation"; url: string }
   | { kind: "comment" };
 
 /** Text that exercises UTF-8 and JSON escaping: multi-byte characters, quotes, newlines. */
@@ -45,8 +47,17 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     index: fc.integer({ min: 0, max: 2 }),
     fragment: piece,
   }),
+  fc.record({ kind: fc.constant("image" as const), size: fc.integer({ min: 0, max: 3000 }) }),
+  fc.record({ kind: fc.constant("annotation" as const), url: piece }),
   fc.record({ kind: fc.constant("comment" as const) }),
 );
+
+/** An image item as OpenRouter streams it: a data URL, whole in one chunk. */
+const imageOf = (size: number) => ({
+  type: "image_url",
+  image_url: { url: `data:image/png;base64,${"QUJD".repeat(size)}` },
+});
+const annotationOf = (url: string) => ({ type: "url_citation", url_citation: { url } });
 const scenario = fc.record({
   steps: fc.array(step, { maxLength: 25 }),
   finish: fc.constantFrom("stop", "tool_calls", "length"),
@@ -68,6 +79,10 @@ function render(steps: Step[], finish: string): string {
         return chunk({ content: s.text });
       case "reasoning":
         return chunk({ reasoning: s.text });
+      case "image":
+        return chunk({ content: "", images: [imageOf(s.size)] });
+      case "annotation":
+        return chunk({ content: "", annotations: [annotationOf(s.url)] });
       case "tool": {
         const first = !started.has(s.index);
         started.add(s.index);
@@ -100,17 +115,24 @@ function render(steps: Step[], finish: string): string {
 function predict(
   steps: Step[],
   finish: string,
-): { events: ChatEvent[]; text: string; toolCalls: ToolCall[] } {
+): { events: ChatEvent[]; text: string; toolCalls: ToolCall[]; annotations: unknown[] } {
   const events: ChatEvent[] = [];
   const tools = new Map<number, string[]>();
+  const annotations: unknown[] = [];
   let text = "";
   for (const s of steps) {
     if (s.kind === "text" || s.kind === "reasoning") {
       events.push({ type: s.kind, text: s.text });
       if (s.kind === "text") text += s.text;
+    } else if (s.kind === "image") {
+      events.push({ type: "image", image: imageOf(s.size) });
+    } else if (s.kind === "annotation") {
+      annotations.push(annotationOf(s.url));
     } else if (s.kind === "tool") {
       const fragments = tools.get(s.index) ?? [];
       tools.set(s.index, fragments);
+      // Whitespace after arguments that are already whole JSON adds nothing: no event.
+      if (s.fragment.trim() === "" && fragments.length > 0 && isJson(fragments.join(""))) continue;
       fragments.push(s.fragment);
       events.push({
         type: "tool_call_delta",
@@ -140,7 +162,16 @@ function predict(
       return call;
     });
   for (const toolCall of toolCalls) events.push({ type: "tool_call", toolCall });
-  return { events, text, toolCalls };
+  return { events, text, toolCalls, annotations };
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 let server: MockServer;
@@ -175,6 +206,10 @@ describe("fuzz", () => {
         expect(final?.type).toBe("final");
         if (final?.type !== "final") return;
         expect(final.response.text).toBe(expected.text);
+        expect(final.response.annotations).toEqual(expected.annotations);
+        expect(final.response.images).toEqual(
+          expected.events.flatMap((event) => (event.type === "image" ? [event.image] : [])),
+        );
         expect(final.response.finishReason).toBe(finish);
         expect(final.response.toolCalls.map((call) => call.argumentsError === undefined)).toEqual(
           expected.toolCalls.map((call) => call.argumentsError === undefined),

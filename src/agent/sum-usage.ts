@@ -1,13 +1,21 @@
 import type { ChatResponse, Usage } from "../types.js";
 
 type Counter = { [Key in keyof Usage]-?: Usage[Key] extends number ? Key : never }[keyof Usage];
-type OptionalCounter = Exclude<keyof Usage, Counter>;
+type OptionalCounter = {
+  [Key in keyof Usage]-?: NonNullable<Usage[Key]> extends number ? Key : never;
+}[Exclude<keyof Usage, Counter>];
 
 const OPTIONAL_COUNTERS: readonly OptionalCounter[] = [
   "cachedInputTokens",
   "cacheWriteInputTokens",
   "reasoningTokens",
   "cost",
+  "upstreamCost",
+  "audioInputTokens",
+  "audioOutputTokens",
+  "imageOutputTokens",
+  "acceptedPredictionTokens",
+  "rejectedPredictionTokens",
 ];
 
 /**

@@ -23,6 +23,29 @@ export function serializeChatRequest(request: ChatRequest, stream: boolean): str
   }
 }
 
+/** Where OpenRouter's Broadcast puts its own spans: our trace, under our chat span. */
+export interface TraceIds {
+  trace_id: string;
+  parent_span_id: string;
+}
+
+/**
+ * The body with `trace: {trace_id, parent_span_id}` added (OPENROUTER_WIRE.md R2.9); keys the
+ * caller set in `trace` win. `body` is what {@link serializeChatRequest} made of `request`:
+ * when the caller set no `trace`, the field is appended to it rather than serializing again.
+ */
+export function addTraceIds(
+  body: string,
+  request: ChatRequest,
+  stream: boolean,
+  ids: TraceIds,
+): string {
+  const own = request.trace;
+  if (own === undefined) return `${body.slice(0, -1)},"trace":${JSON.stringify(ids)}}`;
+  if (typeof own !== "object" || own === null || Array.isArray(own)) return body;
+  return serializeChatRequest({ ...request, trace: { ...ids, ...own } }, stream);
+}
+
 /** On the error path only: which top-level field JSON.stringify chokes on. */
 function findUnserializableField(request: ChatRequest): string {
   for (const [key, value] of Object.entries(request)) {

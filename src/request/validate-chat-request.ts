@@ -4,6 +4,8 @@ import type { ChatRequest } from "../types.js";
 const ROLES = new Set(["system", "developer", "user", "assistant", "tool"]);
 /** OpenAI's rule for function names, which OpenRouter's providers share. */
 export const TOOL_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** The type prefix of OpenRouter's server tools. */
+const SERVER_TOOL_PREFIX = "openrouter:";
 const NUMERIC_FIELDS = [
   "temperature",
   "top_p",
@@ -64,10 +66,12 @@ export function validateChatRequest(request: ChatRequest): void {
   }
   request.tools?.forEach((tool, index) => {
     const field = `tools[${index}]`;
+    // A server tool (`openrouter:web_search`, ...) runs upstream and goes out as given.
+    if (typeof tool?.type === "string" && tool.type.startsWith(SERVER_TOOL_PREFIX)) return;
     if (tool?.type !== "function" || typeof tool.function !== "object" || tool.function === null) {
       throw new InvalidRequestError(
         field,
-        'must be {type: "function", function: {name, parameters}}',
+        'must be {type: "function", function: {name, parameters}} or a server tool {type: "openrouter:..."}',
       );
     }
     if (typeof tool.function.name !== "string" || !TOOL_NAME.test(tool.function.name)) {

@@ -1,5 +1,19 @@
-import type { ChatEvent, ChatResponse, FinishReason, JsonValue, ToolCall } from "../types.js";
-import type { WireChunk, WireError, WireMessage, WireReasoningDetail, WireUsage } from "../wire.js";
+import type {
+  ChatEvent,
+  ChatResponse,
+  FinishReason,
+  GeneratedImage,
+  JsonValue,
+  ToolCall,
+} from "../types.js";
+import type {
+  WireChunk,
+  WireDelta,
+  WireError,
+  WireMessage,
+  WireReasoningDetail,
+  WireUsage,
+} from "../wire.js";
 import { ReasoningDetails } from "./reasoning-details.js";
 import { toUsage } from "./to-usage.js";
 
@@ -23,14 +37,18 @@ export class ChatAccumulator {
   provider: string | undefined;
   finishReason: FinishReason | null = null;
   nativeFinishReason: string | null = null;
-  /** The `error` of a mid-stream error chunk, once one arrived. */
-  error: WireError | undefined;
+  /** The `error` of a mid-stream error chunk (on the chunk or in its choice), once one arrived. */
+  error: WireError | string | undefined;
 
   #usage: WireUsage | undefined;
   #text: string[] = [];
   #refusal: string[] = [];
   #reasoning: string[] = [];
   #annotations: Array<Record<string, unknown>> = [];
+  #images: GeneratedImage[] = [];
+  #serviceTier: string | null | undefined;
+  #openrouterMetadata: Record<string, unknown> | undefined;
+  #debug: Array<Record<string, unknown>> | undefined;
   #details = new ReasoningDetails();
   #tools = new Map<number, ToolCallState>();
 
@@ -43,6 +61,10 @@ export class ChatAccumulator {
     if (chunk.model) this.model = chunk.model;
     if (chunk.provider) this.provider = chunk.provider;
     if (chunk.usage) this.#usage = chunk.usage;
+    // Fields of the first and last chunks only, read together so that the common chunk pays
+    // one check: none of them is content.
+    if (chunk.service_tier !== undefined || chunk.openrouter_metadata || chunk.debug)
+      this.#applyChunkExtras(chunk);
 
     let hadOutput = false;
     const choice = chunk.choices?.[0];
@@ -69,8 +91,8 @@ export class ChatAccumulator {
           hadOutput = true;
         }
         // Rare fields, read together so that the common chunk pays one check.
-        if (delta.refusal || delta.annotations)
-          this.#applyRareFields(delta.refusal, delta.annotations);
+        if (delta.refusal || delta.annotations || delta.images)
+          hadOutput = this.#applyRareFields(delta, out) || hadOutput;
         const toolCalls = delta.tool_calls;
         if (toolCalls && toolCalls.length !== 0) {
           for (const fragment of toolCalls) {
@@ -80,10 +102,11 @@ export class ChatAccumulator {
               state = { index, id: "", name: "", fragments: [] };
               this.#tools.set(index, state);
             }
-            if (fragment.id) state.id = fragment.id;
             const fn = fragment.function;
-            if (fn?.name && state.name === "") state.name = fn.name;
             const argumentsDelta = fn?.arguments ?? "";
+            if (isIdleFragment(state, fragment.id, fn?.name, argumentsDelta)) continue;
+            if (fragment.id) state.id = fragment.id;
+            if (fn?.name && state.name === "") state.name = fn.name;
             if (argumentsDelta !== "") state.fragments.push(argumentsDelta);
             out.push({
               type: "tool_call_delta",
@@ -101,6 +124,7 @@ export class ChatAccumulator {
       // A later chunk's null must never erase an earlier finish reason.
       if (choice.finish_reason) this.finishReason = normalizeFinishReason(choice.finish_reason);
       if (choice.native_finish_reason) this.nativeFinishReason = choice.native_finish_reason;
+      if (choice.error) this.error = choice.error;
     }
     if (chunk.error) this.error = chunk.error;
     return hadOutput;
@@ -111,6 +135,9 @@ export class ChatAccumulator {
    * stream, at its end, so a repeated or missing finish reason cannot emit a call twice.
    */
   finish(out: ChatEvent[]): ChatResponse {
+    // Complete tool calls, [DONE] and no finish reason at all (Kimi K2.5): the calls are the
+    // answer, as if the finish reason had been sent.
+    if (this.finishReason === null && this.#tools.size > 0) this.finishReason = "tool_calls";
     const response = this.snapshot();
     for (const toolCall of response.toolCalls) out.push({ type: "tool_call", toolCall });
     out.push({ type: "final", response });
@@ -128,25 +155,44 @@ export class ChatAccumulator {
       reasoning: this.#reasoning.join(""),
       reasoningDetails: this.#details.build(),
       annotations: [...this.#annotations],
+      images: [...this.#images],
       toolCalls: this.#buildToolCalls(),
       finishReason: this.finishReason,
       nativeFinishReason: this.nativeFinishReason,
       usage: this.#usage === undefined ? undefined : toUsage(this.#usage),
+      serviceTier: this.#serviceTier,
+      openrouterMetadata: this.#openrouterMetadata,
+      debug: this.#debug === undefined ? undefined : [...this.#debug],
     };
   }
 
-  #applyRareFields(
-    refusal: string | null | undefined,
-    annotations: Array<Record<string, unknown>> | null | undefined,
-  ): void {
-    if (refusal) this.#refusal.push(refusal);
-    if (annotations) for (const annotation of annotations) this.#annotations.push(annotation);
+  /** Refusal, annotations and images; true when there was an image (output for telemetry). */
+  #applyRareFields(fields: WireDelta | WireMessage, out: ChatEvent[] | undefined): boolean {
+    if (fields.refusal) this.#refusal.push(fields.refusal);
+    if (fields.annotations)
+      for (const annotation of fields.annotations) this.#annotations.push(annotation);
+    const images = fields.images;
+    if (!images || images.length === 0) return false;
+    for (const image of images) {
+      this.#images.push(image);
+      out?.push({ type: "image", image });
+    }
+    return true;
+  }
+
+  #applyChunkExtras(chunk: WireChunk): void {
+    if (chunk.service_tier !== undefined) this.#serviceTier = chunk.service_tier;
+    if (chunk.openrouter_metadata) this.#openrouterMetadata = chunk.openrouter_metadata;
+    if (chunk.debug) {
+      this.#debug ??= [];
+      this.#debug.push(chunk.debug);
+    }
   }
 
   /** A non-streaming completion: the whole message in one choice. */
   #applyMessage(message: WireMessage): void {
     if (message.content) this.#text.push(message.content);
-    this.#applyRareFields(message.refusal, message.annotations);
+    this.#applyRareFields(message, undefined);
     const details = message.reasoning_details;
     const reasoning =
       details && details.length !== 0 ? this.#pushReasoningDetails(details) : message.reasoning;
@@ -171,6 +217,29 @@ export class ChatAccumulator {
   #buildToolCalls(): ToolCall[] {
     const states = [...this.#tools.values()].sort((a, b) => a.index - b.index);
     return states.map((state) => buildToolCall(state, this.finishReason));
+  }
+}
+
+/**
+ * A fragment that adds nothing: whitespace after arguments that are already complete JSON,
+ * with no new id or name (kimi-k2.6 sends `" "`; re-parsing per fragment emitted the call
+ * twice elsewhere). Whitespace inside unfinished arguments may be inside a string: kept.
+ * Parses only for whitespace-only fragments, which are rare.
+ */
+function isIdleFragment(
+  state: ToolCallState,
+  id: string | null | undefined,
+  name: string | null | undefined,
+  argumentsDelta: string,
+): boolean {
+  if (argumentsDelta === "" || argumentsDelta.trim() !== "") return false;
+  if ((id && id !== state.id) || (name && state.name === "")) return false;
+  if (state.fragments.length === 0) return false;
+  try {
+    JSON.parse(state.fragments.join(""));
+    return true;
+  } catch {
+    return false;
   }
 }
 

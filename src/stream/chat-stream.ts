@@ -1,7 +1,7 @@
-import { type Context, context } from "@opentelemetry/api";
+import { type Context, context, type SpanContext, trace } from "@opentelemetry/api";
 import { createParser, type EventSourceMessage, type EventSourceParser } from "eventsource-parser";
 import type { Dispatcher } from "undici";
-import { APIError, ConnectionError, OpenRouterError, ParseError, StreamError } from "../errors.js";
+import { APIError, ConnectionError, OpenRouterError, ParseError } from "../errors.js";
 import type { CallTelemetry, StartedCall } from "../telemetry/call-telemetry.js";
 import { MAX_ERROR_BODY_BYTES, MAX_ERROR_BODY_CHARS } from "../transport/read-api-error.js";
 import { readBodyText } from "../transport/read-body-text.js";
@@ -11,7 +11,8 @@ import {
   toTransportError,
 } from "../transport/send-chat-request.js";
 import type { ChatEvent, ChatResponse } from "../types.js";
-import type { WireChunk, WireError } from "../wire.js";
+import type { WireChunk } from "../wire.js";
+import { hasAnswerError, toAnswerAPIError, toStreamError } from "./answer-errors.js";
 import { ChatAccumulator } from "./chat-accumulator.js";
 
 /** The largest single SSE event we buffer; a bigger one fails the stream instead of the process. */
@@ -28,6 +29,11 @@ export interface ChatStreamInit {
   parentContext: Context;
   /** Starts the call's span and clock when the request starts. */
   startCall: (parentContext: Context) => StartedCall;
+  /**
+   * The body to send instead of `send.body` when the call's span records (the client's
+   * `propagateTrace`): given that span's context.
+   */
+  tracedBody?: ((span: SpanContext) => string) | undefined;
 }
 
 // Phases of a stream. Once past READING, nothing changes any more.
@@ -201,8 +207,13 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
       signal.addEventListener("abort", onAbort, { once: true });
       this.#removeAbortListener = () => signal.removeEventListener("abort", onAbort);
     }
+    const tracedBody = this.#init.tracedBody;
+    const span = tracedBody === undefined ? undefined : trace.getSpan(call.context);
     const options: SendChatRequestOptions = {
       ...send,
+      ...(tracedBody !== undefined && span?.isRecording()
+        ? { body: tracedBody(span.spanContext()) }
+        : {}),
       onRetry: telemetry
         ? (attempt, delayMs, error) => telemetry.onRetry(attempt, delayMs, error)
         : undefined,
@@ -259,18 +270,25 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
         data: text,
       });
     }
-    const error = json.error;
-    if (error) {
-      const status = typeof error.code === "number" ? error.code : response.statusCode;
-      throw new APIError({
-        status,
-        message: `${description} answered ${response.statusCode} with an error: ${error.message ?? "no message"}`,
-        code: error.code ?? undefined,
-        metadata: error.metadata ?? undefined,
-      });
+    if (this.#pushChunk(json, text) === undefined) return;
+    if (hasAnswerError(this.#accumulator)) {
+      throw toAnswerAPIError(this.#accumulator, response.statusCode, description);
     }
-    this.#accumulator.push(json, this.#events);
     this.#complete();
+  }
+
+  /**
+   * Folds one chunk into the accumulator: whether it carried output, or undefined when its JSON
+   * has a shape no chunk has (`tool_calls` that is not a list, say), the server's fault, and
+   * the stream failed with a ParseError.
+   */
+  #pushChunk(chunk: WireChunk, data: string): boolean | undefined {
+    try {
+      return this.#accumulator.push(chunk, this.#events);
+    } catch (cause) {
+      this.#fail(new ParseError("The stream sent a chunk of an unexpected shape", { data, cause }));
+      return undefined;
+    }
   }
 
   #onEvent(message: EventSourceMessage): void {
@@ -299,17 +317,10 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
       );
       return;
     }
-    let hadOutput: boolean;
-    try {
-      hadOutput = this.#accumulator.push(chunk, this.#events);
-    } catch (cause) {
-      // JSON of the wrong shape (`tool_calls` that is not a list, say): the server's fault.
-      this.#fail(new ParseError("The stream sent a chunk of an unexpected shape", { data, cause }));
-      return;
-    }
+    const hadOutput = this.#pushChunk(chunk, data);
+    if (hadOutput === undefined) return;
     this.#telemetry?.onChunk(hadOutput, this.#accumulator.model, this.#readAt);
-    const error = this.#accumulator.error;
-    if (error !== undefined) this.#fail(this.#toStreamError(error));
+    if (this.#accumulator.error !== undefined) this.#fail(toStreamError(this.#accumulator));
   }
 
   #onEndOfBody(): void {
@@ -332,7 +343,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   #complete(): void {
     const accumulator = this.#accumulator;
     if (accumulator.finishReason === "error") {
-      this.#fail(this.#toStreamError({ message: "The stream ended with finish_reason error" }));
+      this.#fail(toStreamError(accumulator));
       return;
     }
     this.#phase = COMPLETED;
@@ -411,15 +422,5 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
 
   #eventTooLarge(data: string): ParseError {
     return new ParseError(`An event exceeded the limit of ${MAX_EVENT_CHARS} characters`, { data });
-  }
-
-  #toStreamError(error: WireError): StreamError {
-    const code = error.code ?? undefined;
-    return new StreamError({
-      message: `The stream failed${code === undefined ? "" : ` with code ${code}`}: ${error.message ?? "no message"}`,
-      code,
-      metadata: error.metadata ?? undefined,
-      partial: this.#accumulator.snapshot(),
-    });
   }
 }

@@ -1,12 +1,16 @@
-import { APIError, StreamError } from "../errors.js";
+import { APIError, ServerError } from "../errors.js";
 
 /**
- * `error.type` of a failed call: the HTTP status (`"429"`), the code of a mid-stream error
- * chunk, or the error's class name (`TimeoutError`); `_OTHER` when nothing better is known.
+ * `error.type` of a failed call: what the server said, the most specific first (its `code`,
+ * then the OpenAI-style `type`, then OpenRouter's `error_type`), else the HTTP status of an
+ * {@link APIError}, else the error's class name (`TimeoutError`); `_OTHER` when nothing is known.
  */
 export function describeErrorType(error: unknown): string {
-  if (error instanceof APIError) return String(error.status);
-  if (error instanceof StreamError && error.code !== undefined) return String(error.code);
+  if (error instanceof ServerError) {
+    const said = error.code ?? error.type ?? error.errorType;
+    if (said !== undefined) return String(said);
+    if (error instanceof APIError) return String(error.status);
+  }
   if (error instanceof Error && error.name) return error.name;
   return "_OTHER";
 }

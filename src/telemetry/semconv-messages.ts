@@ -8,6 +8,7 @@ import type {
   ContentPart,
   FinishReason,
   JsonValue,
+  ServerToolDefinition,
   TextPart,
   ToolDefinition,
 } from "../types.js";
@@ -156,14 +157,22 @@ export function toOutputMessages(
   for (const call of response.toolCalls) {
     parts.push(toToolCallPart(call.id, call.name, call.argumentsText, maxChars));
   }
+  // Generated images (megabytes of data URL) reach the span only here, with content capture
+  // on, and cut like text.
+  for (const image of response.images) {
+    const url = image.image_url?.url;
+    if (typeof url === "string") parts.push(toMediaPart("image", url, maxChars));
+  }
   return [{ role: "assistant", parts, finish_reason: finishReason }];
 }
 
 export function toToolDefinitions(
-  tools: readonly ToolDefinition[],
+  tools: readonly (ToolDefinition | ServerToolDefinition)[],
   maxChars: number,
 ): SemconvPart[] {
   return tools.map((tool) => {
+    // A server tool has no function: its type names it (`openrouter:web_search`).
+    if (tool.type !== "function") return { type: tool.type, name: tool.type };
     const definition: SemconvPart = { type: tool.type, name: tool.function.name };
     if (tool.function.description !== undefined) {
       definition.description = truncateText(tool.function.description, maxChars);

@@ -124,7 +124,7 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
       blocked: () => new Promise((resolve) => progress.onBlocked.push(resolve)),
     };
     const index = requests.push(recorded) - 1;
-    if (!request.url?.endsWith("/chat/completions") || request.method !== "POST") {
+    if (!isRoute(request)) {
       response.writeHead(404, { "content-type": "application/json" });
       response.end(
         JSON.stringify({
@@ -158,6 +158,13 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
       await once(server, "close");
     },
   };
+}
+
+/** What the server answers: chat completions, and generation records (`GET /generation?id=`). */
+function isRoute(request: IncomingMessage): boolean {
+  const path = (request.url ?? "").split("?")[0] ?? "";
+  if (request.method === "POST") return path.endsWith("/chat/completions");
+  return request.method === "GET" && path.endsWith("/generation");
 }
 
 interface ReplyProgress {

@@ -27,7 +27,10 @@ export function replyAsOfflineModel(recorded: RecordedRequest, index = 0): MockR
       json: { error: { code: 400, message: "The offline model only streams" } },
     };
   }
-  const tools = request?.tools ?? [];
+  // Server tools run upstream: the offline model only calls the caller's functions.
+  const tools = (request?.tools ?? []).filter(
+    (tool): tool is ToolDefinition => tool.type === "function",
+  );
   if (tools.length > 0 && last?.role === "user") {
     const names = tools.map((tool) => tool.function.name).join(" and ");
     return {

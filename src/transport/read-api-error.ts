@@ -1,7 +1,7 @@
 import type { Dispatcher } from "undici";
 import { APIError } from "../errors.js";
-import type { WireError } from "../wire.js";
 import { readBodyText } from "./read-body-text.js";
+import { readWireError } from "./read-wire-error.js";
 import { parseRetryAfter } from "./retry-policy.js";
 
 /** Error bodies are small; anything past this is dropped rather than buffered. */
@@ -25,31 +25,27 @@ export async function readAPIError(
   } catch {
     // The status is what matters; a body cut short adds nothing we could rely on.
   }
+  const headerRetryAfter = parseRetryAfter(response.headers["retry-after"]);
   const error = parseErrorBody(text);
-  const retryAfter =
-    parseRetryAfter(response.headers["retry-after"]) ?? readAvailabilityRetryAfter(error);
   if (error !== undefined) {
-    const { code, message, metadata, ...rest } = error;
-    const extra = Object.keys(rest).length > 0 ? rest : undefined;
+    const fields = readWireError(error, headerRetryAfter);
     return new APIError({
+      ...fields,
       status,
-      message: `${description} failed with status ${status}: ${message || "no message"}`,
-      code: code ?? (typeof rest.error_type === "string" ? rest.error_type : undefined),
-      metadata: metadata ?? extra,
-      retryAfter,
+      message: `${description} failed with status ${status}: ${fields.message}`,
     });
   }
   const snippet = text.trim().slice(0, MAX_ERROR_BODY_CHARS);
   return new APIError({
     status,
     message: `${description} failed with status ${status}${snippet ? `: ${snippet.slice(0, 200)}` : " and an empty body"}`,
-    retryAfter,
+    retryAfter: headerRetryAfter,
     body: snippet || undefined,
   });
 }
 
 /** The `error` object of a JSON body, or undefined when the body is not that shape. */
-function parseErrorBody(text: string): WireError | undefined {
+function parseErrorBody(text: string): unknown {
   if (text === "") return undefined;
   let json: unknown;
   try {
@@ -59,13 +55,7 @@ function parseErrorBody(text: string): WireError | undefined {
   }
   if (typeof json !== "object" || json === null) return undefined;
   const error = (json as { error?: unknown }).error;
-  if (typeof error === "object" && error !== null) return error as WireError;
-  if (typeof error === "string") return { message: error };
-  return undefined;
-}
-
-function readAvailabilityRetryAfter(error: WireError | undefined): number | undefined {
-  const availability = error?.availability as { retry_after?: unknown } | undefined;
-  const value = availability?.retry_after;
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+  return (typeof error === "object" && error !== null) || typeof error === "string"
+    ? error
+    : undefined;
 }

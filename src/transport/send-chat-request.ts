@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Dispatcher, request } from "undici";
-import { APIError, ConnectionError, isRetryableStatus, TimeoutError } from "../errors.js";
+import { APIError, ConnectionError, TimeoutError } from "../errors.js";
 import type { ChatResponse } from "../types.js";
 import { readAPIError } from "./read-api-error.js";
 import { computeRetryDelay } from "./retry-policy.js";
@@ -62,8 +62,9 @@ export async function sendChatRequest(
   }
 }
 
+/** The server's own word (`availability.retryable`) first, else the status. */
 function isRetryable(error: Error): boolean {
-  if (error instanceof APIError) return isRetryableStatus(error.status);
+  if (error instanceof APIError) return error.isRetryable;
   return error instanceof ConnectionError;
 }
 

@@ -1,0 +1,193 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { type Dispatcher, request } from "undici";
+import {
+  APIError,
+  type ConnectionError,
+  OpenRouterError,
+  ParseError,
+  type TimeoutError,
+} from "./errors.js";
+import { readAPIError } from "./transport/read-api-error.js";
+import { readBodyText } from "./transport/read-body-text.js";
+import { computeRetryDelay } from "./transport/retry-policy.js";
+import { toTransportError } from "./transport/send-chat-request.js";
+
+/** How often a 404 (the record is not indexed yet) is asked again. */
+export const DEFAULT_GENERATION_RETRIES = 5;
+/** The first wait after a 404; each next one doubles, up to {@link MAX_GENERATION_DELAY_MS}. */
+export const DEFAULT_GENERATION_DELAY_MS = 500;
+const MAX_GENERATION_DELAY_MS = 4_000;
+/** A generation record is a few KiB. */
+const MAX_GENERATION_BODY_BYTES = 1024 * 1024;
+
+/** One provider OpenRouter tried for a generation. */
+export interface GenerationProviderResponse {
+  endpoint_id?: string | null;
+  id?: string | null;
+  is_byok?: boolean | null;
+  /** Milliseconds. */
+  latency?: number | null;
+  model_permaslug?: string | null;
+  provider_name?: string | null;
+  status?: number | null;
+  [field: string]: unknown;
+}
+
+/**
+ * OpenRouter's record of one generation (`GET /api/v1/generation`), in its wire names so that
+ * its docs apply as written. Times are in milliseconds, costs in credits (USD).
+ */
+export interface Generation {
+  id: string;
+  request_id?: string | null;
+  upstream_id?: string | null;
+  created_at?: string | null;
+  model?: string | null;
+  provider_name?: string | null;
+  router?: string | null;
+  api_type?: string | null;
+  streamed?: boolean | null;
+  cancelled?: boolean | null;
+  session_id?: string | null;
+  /** The request's `user`. */
+  external_user?: string | null;
+  app_id?: number | string | null;
+  service_tier?: string | null;
+  /** The original generation, when this one was a response-cache hit. */
+  response_cache_source_id?: string | null;
+  finish_reason?: string | null;
+  native_finish_reason?: string | null;
+  /** Total time, milliseconds. */
+  latency?: number | null;
+  /** Time spent generating, milliseconds. */
+  generation_time?: number | null;
+  moderation_latency?: number | null;
+  tokens_prompt?: number | null;
+  tokens_completion?: number | null;
+  native_tokens_prompt?: number | null;
+  native_tokens_completion?: number | null;
+  native_tokens_completion_images?: number | null;
+  native_tokens_reasoning?: number | null;
+  native_tokens_cached?: number | null;
+  num_media_prompt?: number | null;
+  num_media_completion?: number | null;
+  num_search_results?: number | null;
+  total_cost?: number | null;
+  usage?: number | null;
+  upstream_inference_cost?: number | null;
+  cache_discount?: number | null;
+  is_byok?: boolean | null;
+  /** One entry per provider tried, in order. */
+  provider_responses?: GenerationProviderResponse[] | null;
+  [field: string]: unknown;
+}
+
+export interface GetGenerationOptions {
+  signal?: AbortSignal | undefined;
+  /**
+   * How many times a 404 is asked again: the record appears seconds after a stream ends
+   * (about 8 s in one capture). Retryable statuses (429, 5xx) share this budget.
+   * @defaultValue `5`
+   */
+  retries?: number | undefined;
+  /**
+   * The first wait after a 404, in milliseconds; each next wait doubles, up to 4 s.
+   * @defaultValue `500`
+   */
+  initialDelayMs?: number | undefined;
+}
+
+/** What `client.generations` needs of the client's settings. */
+export interface GenerationsConnection {
+  apiKey: string | undefined;
+  /** The base URL without a trailing slash. */
+  baseURL: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  dispatcher: Dispatcher | undefined;
+}
+
+/** `client.generations`: OpenRouter's records of past generations. */
+export class Generations {
+  readonly #connection: GenerationsConnection;
+
+  constructor(connection: GenerationsConnection) {
+    this.#connection = connection;
+  }
+
+  /**
+   * The record of generation `id` (the response's `id`, `gen-…`): latency, generation time,
+   * native token counts, total cost, the providers tried. Asks again while the server answers
+   * 404, since the record is written some seconds after the stream ends; an {@link APIError}
+   * when it still is not there, or for any other error status.
+   */
+  async get(id: string, options: GetGenerationOptions = {}): Promise<Generation> {
+    if (typeof id !== "string" || id === "") {
+      throw new OpenRouterError("generations.get needs the generation id (a non-empty string)");
+    }
+    const { apiKey, baseURL, headers, timeoutMs, dispatcher } = this.#connection;
+    if (apiKey === undefined || apiKey === "") {
+      throw new OpenRouterError(
+        "No API key: pass `apiKey` to `new OpenRouter()` or set OPENROUTER_API_KEY",
+      );
+    }
+    const url = `${baseURL}/generation?id=${encodeURIComponent(id)}`;
+    const description = `GET ${url}`;
+    const retries = options.retries ?? DEFAULT_GENERATION_RETRIES;
+    const initialDelayMs = options.initialDelayMs ?? DEFAULT_GENERATION_DELAY_MS;
+    const signal = options.signal;
+    for (let attempt = 0; ; attempt++) {
+      let error: APIError | ConnectionError | TimeoutError;
+      try {
+        const response = await request(url, {
+          method: "GET",
+          headers: { ...headers, accept: "application/json", authorization: `Bearer ${apiKey}` },
+          signal,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+          ...(dispatcher ? { dispatcher } : {}),
+        });
+        if (response.statusCode >= 200 && response.statusCode < 300) {
+          return parseGeneration(
+            await readBodyText(response.body, MAX_GENERATION_BODY_BYTES),
+            description,
+          );
+        }
+        error = await readAPIError(response, description);
+      } catch (cause) {
+        if (signal?.aborted) throw signal.reason;
+        if (cause instanceof OpenRouterError) throw cause;
+        error = toTransportError(cause, description, timeoutMs, undefined);
+      }
+      const notYet = error instanceof APIError && error.status === 404;
+      const transient = error instanceof APIError ? error.isRetryable : true;
+      if (attempt >= retries || !(notYet || transient)) throw error;
+      const delay = notYet
+        ? Math.min(MAX_GENERATION_DELAY_MS, initialDelayMs * 2 ** attempt)
+        : computeRetryDelay(attempt, error instanceof APIError ? error.retryAfter : undefined);
+      if (delay === undefined) throw error;
+      try {
+        await sleep(delay, undefined, signal ? { signal } : undefined);
+      } catch {
+        throw signal?.reason;
+      }
+    }
+  }
+}
+
+function parseGeneration(text: string, description: string): Generation {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new ParseError(`${description} answered with a body that is not JSON`, {
+      data: text,
+      cause,
+    });
+  }
+  const data = (json as { data?: unknown } | null)?.data;
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new ParseError(`${description} answered without a generation ("data")`, { data: text });
+  }
+  return data as Generation;
+}

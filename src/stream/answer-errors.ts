@@ -1,0 +1,45 @@
+import { APIError, StreamError } from "../errors.js";
+import { readWireError } from "../transport/read-wire-error.js";
+import type { ChatAccumulator } from "./chat-accumulator.js";
+
+/**
+ * Whether the answer folded so far failed: an `error` object arrived (on a chunk, in its
+ * choice, or alone), or the finish reason is `error`, which may be the only signal.
+ */
+export function hasAnswerError(accumulator: ChatAccumulator): boolean {
+  return accumulator.error !== undefined || accumulator.finishReason === "error";
+}
+
+/** A stream's failure, with what arrived before it. */
+export function toStreamError(accumulator: ChatAccumulator): StreamError {
+  const fields = readWireError(errorObjectOf(accumulator), undefined);
+  const code = fields.code;
+  return new StreamError({
+    ...fields,
+    message: `The stream failed${code === undefined ? "" : ` with code ${code}`}: ${fields.message}`,
+    partial: accumulator.snapshot(),
+  });
+}
+
+/** A non-streaming answer's failure (a 2xx with an error body, or an error next to content). */
+export function toAnswerAPIError(
+  accumulator: ChatAccumulator,
+  httpStatus: number,
+  description: string,
+): APIError {
+  const fields = readWireError(errorObjectOf(accumulator), undefined);
+  return new APIError({
+    ...fields,
+    status: fields.status ?? httpStatus,
+    message: `${description} answered ${httpStatus} with an error: ${fields.message}`,
+    partial: accumulator.snapshot(),
+  });
+}
+
+/** The error object, or for a bare `finish_reason: "error"` one naming the native reason. */
+function errorObjectOf(accumulator: ChatAccumulator): unknown {
+  if (accumulator.error !== undefined) return accumulator.error;
+  const native = accumulator.nativeFinishReason;
+  const detail = native === null || native === "error" ? "" : ` (native ${native})`;
+  return { message: `the answer ended with finish_reason error${detail}` };
+}
