@@ -1,38 +1,27 @@
-import { context, diag, metrics, propagation, trace } from "@opentelemetry/api";
-import { afterEach, describe, expect, it } from "vitest";
+import { trace } from "@opentelemetry/api";
+import { beforeEach, describe, expect, it } from "vitest";
 import { OpenRouter } from "../src/index.js";
 import { startTelemetry } from "../src/telemetry/bootstrap/index.js";
 import { buildChatEvents } from "../src/testing/index.js";
 import { collect } from "./helpers/collect.js";
-import { type OtlpReceiver, startOtlpReceiver } from "./helpers/otlp-receiver.js";
+import type { OtlpReceiver, ReceivedSpan } from "./helpers/otlp-receiver.js";
+import { runStartTelemetry } from "./helpers/run-start-telemetry.js";
 import { HELLO, serve } from "./helpers/server.js";
+import {
+  emitDetailsEvent,
+  oneTracedCall,
+  unregisterTelemetry,
+  useTelemetryBootstrapTests,
+} from "./helpers/telemetry-bootstrap.js";
 
-const VARIABLES = [
-  "OTEL_SERVICE_NAME",
-  "OTEL_RESOURCE_ATTRIBUTES",
-  "OTEL_SDK_DISABLED",
-  "OTEL_EXPORTER_OTLP_ENDPOINT",
-];
-let receiver: OtlpReceiver | undefined;
-afterEach(async () => {
-  for (const name of VARIABLES) delete process.env[name];
-  await receiver?.close();
-  receiver = undefined;
-  trace.disable();
-  metrics.disable();
-  context.disable();
-  propagation.disable();
-  diag.disable();
+const bootstrap = useTelemetryBootstrapTests();
+let receiver: OtlpReceiver;
+beforeEach(async () => {
+  receiver = await bootstrap.receiver();
 });
-
-async function oneTracedCall(): Promise<void> {
-  const { client } = await serve({ events: buildChatEvents({ text: ["hi"] }) });
-  await collect(client.chat.stream(HELLO));
-}
 
 describe("startTelemetry()", () => {
   it("reads the standard variables: endpoint, service name, resource attributes", async () => {
-    receiver = await startOtlpReceiver();
     process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.endpoint;
     process.env.OTEL_SERVICE_NAME = "checkout";
     process.env.OTEL_RESOURCE_ATTRIBUTES = "deployment.environment.name=test,team=payments";
@@ -49,7 +38,6 @@ describe("startTelemetry()", () => {
   });
 
   it("the serviceName option wins over OTEL_SERVICE_NAME", async () => {
-    receiver = await startOtlpReceiver();
     process.env.OTEL_SERVICE_NAME = "from-env";
     const telemetry = startTelemetry({ endpoint: receiver.endpoint, serviceName: "from-option" });
     await oneTracedCall();
@@ -59,7 +47,6 @@ describe("startTelemetry()", () => {
   });
 
   it("a service.name in OTEL_RESOURCE_ATTRIBUTES is kept, not replaced by the default", async () => {
-    receiver = await startOtlpReceiver();
     process.env.OTEL_RESOURCE_ATTRIBUTES = "service.name=from-attributes";
     const telemetry = startTelemetry({ endpoint: receiver.endpoint });
     await oneTracedCall();
@@ -78,7 +65,6 @@ describe("startTelemetry()", () => {
   });
 
   it("shutdown() flushes every buffered span, and is safe to call twice", async () => {
-    receiver = await startOtlpReceiver();
     const telemetry = startTelemetry({ endpoint: receiver.endpoint, scheduledDelayMillis: 60_000 });
     const client = new OpenRouter({
       apiKey: "k",
@@ -89,5 +75,139 @@ describe("startTelemetry()", () => {
     expect(first).toEqual({ ended: 5, exported: 5, failed: 0, dropped: 0 });
     expect(second).toBe(first);
     expect(receiver.spans).toHaveLength(5);
+  });
+});
+
+/** Every content type the receiver saw per signal. */
+function contentTypes(received: OtlpReceiver): Record<string, string[]> {
+  const types: Record<string, string[]> = {};
+  for (const { signal, contentType } of received.requests) {
+    const seen = types[signal ?? "other"] ?? [];
+    if (!seen.includes(contentType)) seen.push(contentType);
+    types[signal ?? "other"] = seen;
+  }
+  return types;
+}
+
+/** One call and one details event, flushed by shutdown. */
+async function exportAllThreeSignals(): Promise<void> {
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.endpoint;
+  const telemetry = startTelemetry();
+  await oneTracedCall();
+  emitDetailsEvent();
+  await telemetry.shutdown();
+}
+
+/** What two runs must agree on: all but ids, the resource, and what varies per run (its type stays). */
+function comparable(span: ReceivedSpan | undefined) {
+  const attributes = { ...span?.attributes };
+  for (const key of ["gen_ai.response.time_to_first_chunk", "server.port"]) {
+    attributes[key] = typeof attributes[key];
+  }
+  return { name: span?.name, attributes, status: span?.status };
+}
+
+describe("OTEL_EXPORTER_OTLP_PROTOCOL", () => {
+  it("defaults to http/protobuf, the specification's default, for all three signals", async () => {
+    await exportAllThreeSignals();
+    expect(contentTypes(receiver)).toEqual({
+      traces: ["application/x-protobuf"],
+      metrics: ["application/x-protobuf"],
+      logs: ["application/x-protobuf"],
+    });
+    expect(receiver.spans.map((span) => span.name)).toEqual(["chat_streaming", "chat test-model"]);
+    expect(receiver.metrics.map((metric) => metric.name)).toContain(
+      "gen_ai.client.operation.duration",
+    );
+    expect(receiver.logs).toHaveLength(1);
+  });
+
+  it("http/json sends OTLP/JSON, and it decodes to the same spans as protobuf", async () => {
+    await exportAllThreeSignals();
+    const protobufSpans = receiver.spans.map(comparable);
+    const protobufLogs = receiver.logs.map(({ body, attributes, eventName }) => ({
+      body,
+      attributes,
+      eventName,
+    }));
+    unregisterTelemetry();
+    receiver = await bootstrap.receiver();
+    process.env.OTEL_EXPORTER_OTLP_PROTOCOL = "http/json";
+    await exportAllThreeSignals();
+    expect(contentTypes(receiver)).toEqual({
+      traces: ["application/json"],
+      metrics: ["application/json"],
+      logs: ["application/json"],
+    });
+    expect(receiver.spans.map(comparable)).toEqual(protobufSpans);
+    expect(receiver.logs).toMatchObject(protobufLogs);
+    expect(receiver.spans[0]?.attributes["gen_ai.usage.output_tokens"]).toBeTypeOf("number");
+  });
+
+  it("a per-signal protocol wins over the general one", async () => {
+    process.env.OTEL_EXPORTER_OTLP_PROTOCOL = "http/json";
+    process.env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL = "http/protobuf";
+    process.env.OTEL_EXPORTER_OTLP_LOGS_PROTOCOL = "http/protobuf";
+    await exportAllThreeSignals();
+    expect(contentTypes(receiver)).toEqual({
+      traces: ["application/json"],
+      metrics: ["application/x-protobuf"],
+      logs: ["application/x-protobuf"],
+    });
+  });
+
+  it("grpc is not supported: a warning, and http/protobuf", async () => {
+    process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL = "grpc";
+    const warnings: string[] = [];
+    const warn = console.warn;
+    console.warn = (message: unknown) => warnings.push(String(message));
+    try {
+      await exportAllThreeSignals();
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings.join("\n")).toContain('OTLP protocol "grpc" is not supported');
+    expect(contentTypes(receiver).traces).toEqual(["application/x-protobuf"]);
+  });
+});
+
+describe("without the protobuf exporters installed (the built package, in a child process)", () => {
+  const PROTO_PEERS = [
+    "@opentelemetry/exporter-trace-otlp-proto",
+    "@opentelemetry/exporter-metrics-otlp-proto",
+    "@opentelemetry/exporter-logs-otlp-proto",
+  ];
+
+  it("the default falls back to http/json, with one warning that names what to install", async () => {
+    const run = await runStartTelemetry(PROTO_PEERS, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+    });
+    expect(run.stdout.trim()).toBe("started");
+    const warnings = run.stderr.match(/exporting over http\/json[^\n]*/g) ?? [];
+    expect(warnings).toHaveLength(1);
+    for (const name of PROTO_PEERS) expect(warnings[0]).toContain(name);
+    expect(receiver.spans.map((span) => span.name)).toEqual(["probe"]);
+    expect(contentTypes(receiver).traces).toEqual(["application/json"]);
+  });
+
+  it("an explicit http/protobuf is an error that says which package to install", async () => {
+    const run = await runStartTelemetry(PROTO_PEERS, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http/protobuf",
+    });
+    expect(run.stdout.trim()).toBe(
+      "threw: openrouter-otel: traces over http/protobuf need @opentelemetry/exporter-trace-otlp-proto: " +
+        "npm install @opentelemetry/exporter-trace-otlp-proto@0.223 (or set OTEL_EXPORTER_OTLP_PROTOCOL)",
+    );
+  });
+
+  it("with no exporter for logs at all, traces and metrics still start; logs are skipped with a warning", async () => {
+    const run = await runStartTelemetry(
+      ["@opentelemetry/exporter-logs-otlp-proto", "@opentelemetry/exporter-logs-otlp-http"],
+      { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint },
+    );
+    expect(run.stdout.trim()).toBe("started");
+    expect(run.stderr).toContain("logs are not exported: logs over http/json need");
+    expect(contentTypes(receiver).traces).toEqual(["application/x-protobuf"]);
   });
 });
