@@ -1,5 +1,5 @@
 import { trace } from "@opentelemetry/api";
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { OpenRouter } from "../src/index.js";
 import { startTelemetry } from "../src/telemetry/bootstrap/index.js";
 import { buildChatEvents } from "../src/testing/index.js";
@@ -15,20 +15,16 @@ import {
 } from "./helpers/telemetry-bootstrap.js";
 
 const bootstrap = useTelemetryBootstrapTests();
-let receiver: OtlpReceiver;
-beforeEach(async () => {
-  receiver = await bootstrap.receiver();
-});
 
 describe("startTelemetry()", () => {
   it("reads the standard variables: endpoint, service name, resource attributes", async () => {
-    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.endpoint;
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = bootstrap.receiver.endpoint;
     process.env.OTEL_SERVICE_NAME = "checkout";
     process.env.OTEL_RESOURCE_ATTRIBUTES = "deployment.environment.name=test,team=payments";
     const telemetry = startTelemetry();
     await oneTracedCall();
     expect(await telemetry.shutdown()).toEqual({ ended: 1, exported: 1, failed: 0, dropped: 0 });
-    const [span] = await receiver.waitForSpans(1);
+    const [span] = await bootstrap.receiver.waitForSpans(1);
     expect(span?.name).toBe("chat_streaming");
     expect(span?.resource).toMatchObject({
       "service.name": "checkout",
@@ -39,19 +35,22 @@ describe("startTelemetry()", () => {
 
   it("the serviceName option wins over OTEL_SERVICE_NAME", async () => {
     process.env.OTEL_SERVICE_NAME = "from-env";
-    const telemetry = startTelemetry({ endpoint: receiver.endpoint, serviceName: "from-option" });
+    const telemetry = startTelemetry({
+      endpoint: bootstrap.receiver.endpoint,
+      serviceName: "from-option",
+    });
     await oneTracedCall();
     await telemetry.shutdown();
-    const [span] = await receiver.waitForSpans(1);
+    const [span] = await bootstrap.receiver.waitForSpans(1);
     expect(span?.resource["service.name"]).toBe("from-option");
   });
 
   it("a service.name in OTEL_RESOURCE_ATTRIBUTES is kept, not replaced by the default", async () => {
     process.env.OTEL_RESOURCE_ATTRIBUTES = "service.name=from-attributes";
-    const telemetry = startTelemetry({ endpoint: receiver.endpoint });
+    const telemetry = startTelemetry({ endpoint: bootstrap.receiver.endpoint });
     await oneTracedCall();
     await telemetry.shutdown();
-    const [span] = await receiver.waitForSpans(1);
+    const [span] = await bootstrap.receiver.waitForSpans(1);
     expect(span?.resource["service.name"]).toBe("from-attributes");
   });
 
@@ -65,7 +64,10 @@ describe("startTelemetry()", () => {
   });
 
   it("shutdown() flushes every buffered span, and is safe to call twice", async () => {
-    const telemetry = startTelemetry({ endpoint: receiver.endpoint, scheduledDelayMillis: 60_000 });
+    const telemetry = startTelemetry({
+      endpoint: bootstrap.receiver.endpoint,
+      scheduledDelayMillis: 60_000,
+    });
     const client = new OpenRouter({
       apiKey: "k",
       baseURL: (await serve({ events: buildChatEvents({ text: ["a"] }) })).server.baseURL,
@@ -74,7 +76,7 @@ describe("startTelemetry()", () => {
     const [first, second] = await Promise.all([telemetry.shutdown(), telemetry.shutdown()]);
     expect(first).toEqual({ ended: 5, exported: 5, failed: 0, dropped: 0 });
     expect(second).toBe(first);
-    expect(receiver.spans).toHaveLength(5);
+    expect(bootstrap.receiver.spans).toHaveLength(5);
   });
 });
 
@@ -91,7 +93,7 @@ function contentTypes(received: OtlpReceiver): Record<string, string[]> {
 
 /** One call and one details event, flushed by shutdown. */
 async function exportAllThreeSignals(): Promise<void> {
-  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.endpoint;
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = bootstrap.receiver.endpoint;
   const telemetry = startTelemetry();
   await oneTracedCall();
   emitDetailsEvent();
@@ -110,38 +112,43 @@ function comparable(span: ReceivedSpan | undefined) {
 describe("OTEL_EXPORTER_OTLP_PROTOCOL", () => {
   it("defaults to http/protobuf, the specification's default, for all three signals", async () => {
     await exportAllThreeSignals();
-    expect(contentTypes(receiver)).toEqual({
+    expect(contentTypes(bootstrap.receiver)).toEqual({
       traces: ["application/x-protobuf"],
       metrics: ["application/x-protobuf"],
       logs: ["application/x-protobuf"],
     });
-    expect(receiver.spans.map((span) => span.name)).toEqual(["chat_streaming", "chat test-model"]);
-    expect(receiver.metrics.map((metric) => metric.name)).toContain(
+    expect(bootstrap.receiver.spans.map((span) => span.name)).toEqual([
+      "chat_streaming",
+      "chat test-model",
+    ]);
+    expect(bootstrap.receiver.metrics.map((metric) => metric.name)).toContain(
       "gen_ai.client.operation.duration",
     );
-    expect(receiver.logs).toHaveLength(1);
+    expect(bootstrap.receiver.logs).toHaveLength(1);
   });
 
   it("http/json sends OTLP/JSON, and it decodes to the same spans as protobuf", async () => {
     await exportAllThreeSignals();
-    const protobufSpans = receiver.spans.map(comparable);
-    const protobufLogs = receiver.logs.map(({ body, attributes, eventName }) => ({
+    const protobufSpans = bootstrap.receiver.spans.map(comparable);
+    const protobufLogs = bootstrap.receiver.logs.map(({ body, attributes, eventName }) => ({
       body,
       attributes,
       eventName,
     }));
     unregisterTelemetry();
-    receiver = await bootstrap.receiver();
+    await bootstrap.replaceReceiver();
     process.env.OTEL_EXPORTER_OTLP_PROTOCOL = "http/json";
     await exportAllThreeSignals();
-    expect(contentTypes(receiver)).toEqual({
+    expect(contentTypes(bootstrap.receiver)).toEqual({
       traces: ["application/json"],
       metrics: ["application/json"],
       logs: ["application/json"],
     });
-    expect(receiver.spans.map(comparable)).toEqual(protobufSpans);
-    expect(receiver.logs).toMatchObject(protobufLogs);
-    expect(receiver.spans[0]?.attributes["gen_ai.usage.output_tokens"]).toBeTypeOf("number");
+    expect(bootstrap.receiver.spans.map(comparable)).toEqual(protobufSpans);
+    expect(bootstrap.receiver.logs).toMatchObject(protobufLogs);
+    expect(bootstrap.receiver.spans[0]?.attributes["gen_ai.usage.output_tokens"]).toBeTypeOf(
+      "number",
+    );
   });
 
   it("a per-signal protocol wins over the general one", async () => {
@@ -149,7 +156,7 @@ describe("OTEL_EXPORTER_OTLP_PROTOCOL", () => {
     process.env.OTEL_EXPORTER_OTLP_METRICS_PROTOCOL = "http/protobuf";
     process.env.OTEL_EXPORTER_OTLP_LOGS_PROTOCOL = "http/protobuf";
     await exportAllThreeSignals();
-    expect(contentTypes(receiver)).toEqual({
+    expect(contentTypes(bootstrap.receiver)).toEqual({
       traces: ["application/json"],
       metrics: ["application/x-protobuf"],
       logs: ["application/x-protobuf"],
@@ -167,7 +174,7 @@ describe("OTEL_EXPORTER_OTLP_PROTOCOL", () => {
       console.warn = warn;
     }
     expect(warnings.join("\n")).toContain('OTLP protocol "grpc" is not supported');
-    expect(contentTypes(receiver).traces).toEqual(["application/x-protobuf"]);
+    expect(contentTypes(bootstrap.receiver).traces).toEqual(["application/x-protobuf"]);
   });
 });
 
@@ -180,19 +187,19 @@ describe("without the protobuf exporters installed (the built package, in a chil
 
   it("the default falls back to http/json, with one warning that names what to install", async () => {
     const run = await runStartTelemetry(PROTO_PEERS, {
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_EXPORTER_OTLP_ENDPOINT: bootstrap.receiver.endpoint,
     });
     expect(run.stdout.trim()).toBe("started");
     const warnings = run.stderr.match(/exporting over http\/json[^\n]*/g) ?? [];
     expect(warnings).toHaveLength(1);
     for (const name of PROTO_PEERS) expect(warnings[0]).toContain(name);
-    expect(receiver.spans.map((span) => span.name)).toEqual(["probe"]);
-    expect(contentTypes(receiver).traces).toEqual(["application/json"]);
+    expect(bootstrap.receiver.spans.map((span) => span.name)).toEqual(["probe"]);
+    expect(contentTypes(bootstrap.receiver).traces).toEqual(["application/json"]);
   });
 
   it("an explicit http/protobuf is an error that says which package to install", async () => {
     const run = await runStartTelemetry(PROTO_PEERS, {
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_EXPORTER_OTLP_ENDPOINT: bootstrap.receiver.endpoint,
       OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "http/protobuf",
     });
     expect(run.stdout.trim()).toBe(
@@ -204,10 +211,10 @@ describe("without the protobuf exporters installed (the built package, in a chil
   it("with no exporter for logs at all, traces and metrics still start; logs are skipped with a warning", async () => {
     const run = await runStartTelemetry(
       ["@opentelemetry/exporter-logs-otlp-proto", "@opentelemetry/exporter-logs-otlp-http"],
-      { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint },
+      { OTEL_EXPORTER_OTLP_ENDPOINT: bootstrap.receiver.endpoint },
     );
     expect(run.stdout.trim()).toBe("started");
     expect(run.stderr).toContain("logs are not exported: logs over http/json need");
-    expect(contentTypes(receiver).traces).toEqual(["application/x-protobuf"]);
+    expect(contentTypes(bootstrap.receiver).traces).toEqual(["application/x-protobuf"]);
   });
 });

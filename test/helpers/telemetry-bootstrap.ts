@@ -11,11 +11,21 @@ import { HELLO, serve } from "./server.js";
  * as it was after each test (variables added are deleted, changed ones put back), and every
  * global OpenTelemetry registration undone.
  */
-export function useTelemetryBootstrapTests(): { receiver(): Promise<OtlpReceiver> } {
+export function useTelemetryBootstrapTests(): {
+  /** This test's receiver. */
+  readonly receiver: OtlpReceiver;
+  /** A new receiver for the rest of the test (the old one stays open until the end). */
+  replaceReceiver(): Promise<OtlpReceiver>;
+} {
   let saved: NodeJS.ProcessEnv = {};
   const receivers: OtlpReceiver[] = [];
-  beforeEach(() => {
+  const replaceReceiver = async () => {
+    receivers.push(await startOtlpReceiver());
+    return receivers.at(-1) as OtlpReceiver;
+  };
+  beforeEach(async () => {
     saved = { ...process.env };
+    await replaceReceiver();
   });
   afterEach(async () => {
     for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
@@ -24,11 +34,10 @@ export function useTelemetryBootstrapTests(): { receiver(): Promise<OtlpReceiver
     unregisterTelemetry();
   });
   return {
-    async receiver() {
-      const receiver = await startOtlpReceiver();
-      receivers.push(receiver);
-      return receiver;
+    get receiver() {
+      return receivers.at(-1) as OtlpReceiver;
     },
+    replaceReceiver,
   };
 }
 

@@ -89,27 +89,34 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   if (pipelines.logRecordProcessors.length === 0)
     unregisterEmptyLoggerProvider(logsApi, loggerProviderBefore);
 
+  const forceFlush = async () => {
+    // Every processor of the provider NodeSDK registered, not only the OTLP batch.
+    const provider = trace.getTracerProvider() as ProxyTracerProvider;
+    await Promise.all([
+      (provider.getDelegate() as { forceFlush?: () => Promise<void> }).forceFlush?.(),
+      ...pipelines.metricReaders.map((reader) => reader.forceFlush()),
+      ...pipelines.logRecordProcessors.map((processor) => processor.forceFlush()),
+    ]);
+  };
   let shutdown: Promise<SpanExportStats> | undefined;
   return {
     enabled: true,
     stats,
-    async forceFlush() {
-      // Every processor of the provider NodeSDK registered, not only the OTLP batch.
-      const provider = trace.getTracerProvider() as ProxyTracerProvider;
-      await Promise.all([
-        (provider.getDelegate() as { forceFlush?: () => Promise<void> }).forceFlush?.(),
-        ...pipelines.metricReaders.map((reader) => reader.forceFlush()),
-        ...pipelines.logRecordProcessors.map((processor) => processor.forceFlush()),
-      ]);
-    },
+    forceFlush,
     shutdown() {
-      shutdown ??= sdk.shutdown().then(
-        () => reportLoss(stats()),
-        (error: unknown) => {
-          diag.error("openrouter-otel: telemetry shutdown failed", error);
-          return reportLoss(stats());
-        },
-      );
+      // Flushed first: a simple processor's shutdown (the console exporters') does not wait
+      // for the exports it has started.
+      // A failed flush shows in the counts that reportLoss reads; the SDK still shuts down.
+      shutdown ??= forceFlush()
+        .catch(() => {})
+        .then(() => sdk.shutdown())
+        .then(
+          () => reportLoss(stats()),
+          (error: unknown) => {
+            diag.error("openrouter-otel: telemetry shutdown failed", error);
+            return reportLoss(stats());
+          },
+        );
       return shutdown;
     },
   };
