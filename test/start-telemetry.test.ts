@@ -8,6 +8,7 @@ import type { OtlpReceiver, ReceivedSpan } from "./helpers/otlp-receiver.js";
 import { runStartTelemetry } from "./helpers/run-start-telemetry.js";
 import { HELLO, serve } from "./helpers/server.js";
 import {
+  DETAILS_EVENT,
   emitDetailsEvent,
   oneTracedCall,
   unregisterTelemetry,
@@ -216,5 +217,71 @@ describe("without the protobuf exporters installed (the built package, in a chil
     expect(run.stdout.trim()).toBe("started");
     expect(run.stderr).toContain("logs are not exported: logs over http/json need");
     expect(contentTypes(bootstrap.receiver).traces).toEqual(["application/x-protobuf"]);
+  });
+});
+
+describe("the logs pipeline (the GenAI details event)", () => {
+  it("exports an event emitted through the Logs API, in its span's context, structured", async () => {
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = bootstrap.receiver.endpoint;
+    process.env.OTEL_SERVICE_NAME = "checkout";
+    const telemetry = startTelemetry();
+    const span = emitDetailsEvent();
+    await telemetry.shutdown();
+    expect(bootstrap.receiver.logs).toEqual([
+      {
+        resource: expect.objectContaining({ "service.name": "checkout" }),
+        eventName: DETAILS_EVENT,
+        body: { "gen_ai.output.messages": [{ role: "assistant", parts: [{ type: "text" }] }] },
+        attributes: { "gen_ai.operation.name": "chat", "gen_ai.request.model": "test-model" },
+        traceId: span.traceId,
+        spanId: span.spanId,
+      },
+    ]);
+  });
+
+  it("OTEL_BLRP_MAX_EXPORT_BATCH_SIZE splits the log records into batches of that size", async () => {
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = bootstrap.receiver.endpoint;
+    process.env.OTEL_BLRP_MAX_EXPORT_BATCH_SIZE = "2";
+    const telemetry = startTelemetry();
+    for (let i = 0; i < 5; i++) emitDetailsEvent();
+    await telemetry.shutdown();
+    const batches = bootstrap.receiver.requests.filter((request) => request.signal === "logs");
+    expect(batches.map((request) => request.items).sort()).toEqual([1, 2, 2]);
+  });
+
+  // Intervals of an hour: only a flush can have sent anything.
+  const HOUR = { metricExportIntervalMs: 3_600_000, scheduledDelayMillis: 3_600_000 };
+
+  it("forceFlush() sends what every signal holds, without stopping", async () => {
+    process.env.OTEL_BLRP_SCHEDULE_DELAY = "3600000";
+    const telemetry = startTelemetry({ endpoint: bootstrap.receiver.endpoint, ...HOUR });
+    await oneTracedCall();
+    emitDetailsEvent();
+    await telemetry.forceFlush();
+    expect(contentTypes(bootstrap.receiver)).toEqual({
+      traces: ["application/x-protobuf"],
+      metrics: ["application/x-protobuf"],
+      logs: ["application/x-protobuf"],
+    });
+    await oneTracedCall();
+    await telemetry.shutdown();
+    expect(bootstrap.receiver.spans.map((span) => span.name)).toEqual([
+      "chat_streaming",
+      "chat test-model",
+      "chat_streaming",
+    ]);
+  });
+
+  it("shutdown() flushes all three signals", async () => {
+    process.env.OTEL_BLRP_SCHEDULE_DELAY = "3600000";
+    const telemetry = startTelemetry({ endpoint: bootstrap.receiver.endpoint, ...HOUR });
+    await oneTracedCall();
+    emitDetailsEvent();
+    await telemetry.shutdown();
+    expect(bootstrap.receiver.spans).toHaveLength(2);
+    expect(bootstrap.receiver.metrics.map((metric) => metric.name)).toContain(
+      "gen_ai.client.token.usage",
+    );
+    expect(bootstrap.receiver.logs.map((record) => record.eventName)).toEqual([DETAILS_EVENT]);
   });
 });

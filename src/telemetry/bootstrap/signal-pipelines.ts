@@ -29,10 +29,9 @@ export function buildSignalPipelines(
     logRecordProcessors: [],
   };
   if (exporters.traces !== undefined) {
-    const { exportTimeoutMillis, ...batch } = settings.batch;
     const processor = new tracing.BatchSpanProcessor(
       new CountingSpanExporter(exporters.traces, counts),
-      exportTimeoutMillis === undefined ? batch : { ...batch, exportTimeoutMillis },
+      defined(settings.batch),
     );
     pipelines.spanProcessors.push(new CountingSpanProcessor(processor, counts));
   }
@@ -60,7 +59,7 @@ export function buildSignalPipelines(
   }
   if (exporters.logs !== undefined) {
     pipelines.logRecordProcessors.push(
-      new logs.BatchLogRecordProcessor({ exporter: exporters.logs }),
+      new logs.BatchLogRecordProcessor({ exporter: exporters.logs, ...defined(settings.logBatch) }),
     );
   }
   if (settings.logs.exporters.includes("console")) {
@@ -69,4 +68,11 @@ export function buildSignalPipelines(
     );
   }
   return pipelines;
+}
+
+/** The settings that have a value (`exactOptionalPropertyTypes` keeps `undefined` out). */
+function defined<T extends object>(settings: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(
+    Object.entries(settings).filter(([, value]) => value !== undefined),
+  ) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }

@@ -26,11 +26,15 @@ export interface BatchSettings {
   exportTimeoutMillis: number | undefined;
 }
 
+/** The log batch processor's settings; `undefined` leaves the SDK's default. */
+export type LogBatchSettings = { [K in keyof BatchSettings]: number | undefined };
+
 export interface TelemetrySettings {
   traces: SignalSettings;
   metrics: SignalSettings;
   logs: SignalSettings;
   batch: BatchSettings;
+  logBatch: LogBatchSettings;
   metricExportIntervalMs: number;
 }
 
@@ -127,6 +131,12 @@ export function resolveTelemetrySettings(
         number("OTEL_BSP_SCHEDULE_DELAY", 0) ??
         DEFAULT_SCHEDULED_DELAY_MS,
       exportTimeoutMillis: options.exportTimeoutMillis ?? number("OTEL_BSP_EXPORT_TIMEOUT", 0),
+    },
+    logBatch: {
+      maxQueueSize: number("OTEL_BLRP_MAX_QUEUE_SIZE", 1),
+      maxExportBatchSize: number("OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", 1),
+      scheduledDelayMillis: number("OTEL_BLRP_SCHEDULE_DELAY", 0),
+      exportTimeoutMillis: number("OTEL_BLRP_EXPORT_TIMEOUT", 0),
     },
     metricExportIntervalMs:
       options.metricExportIntervalMs ??
