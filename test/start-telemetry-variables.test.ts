@@ -3,10 +3,11 @@ import { logs } from "@opentelemetry/api-logs";
 import { logs as sdkLogs } from "@opentelemetry/sdk-node";
 import { beforeEach, describe, expect, it } from "vitest";
 import { startTelemetry, type TelemetryOptions } from "../src/telemetry/bootstrap/index.js";
-import type { OtlpSignal } from "./helpers/otlp-receiver.js";
+import { type OtlpSignal, startOtlpReceiver } from "./helpers/otlp-receiver.js";
 import {
   emitDetailsEvent,
   oneTracedCall,
+  unregisterTelemetry,
   useTelemetryBootstrapTests,
 } from "./helpers/telemetry-bootstrap.js";
 
@@ -43,15 +44,21 @@ function requestsOf(signal: OtlpSignal) {
   return bootstrap.receiver.requests.filter((request) => request.signal === signal);
 }
 
-/** Runs `body` with `console.dir` recorded (the console exporters print with it). */
-async function recordConsoleDir(body: () => Promise<unknown>): Promise<unknown[]> {
+/**
+ * Runs `body` with `console.dir` (the console exporters print with it) or `console.warn` (the
+ * diagnostics) recorded.
+ */
+async function recordConsole(
+  method: "dir" | "warn",
+  body: () => Promise<unknown>,
+): Promise<unknown[]> {
   const printed: unknown[] = [];
-  const dir = console.dir;
-  console.dir = (item: unknown) => printed.push(item);
+  const original = console[method];
+  console[method] = (item: unknown) => printed.push(item);
   try {
     await body();
   } finally {
-    console.dir = dir;
+    console[method] = original;
   }
   return printed;
 }
@@ -113,7 +120,7 @@ describe("OTEL_TRACES_EXPORTER, OTEL_METRICS_EXPORTER, OTEL_LOGS_EXPORTER", () =
     process.env.OTEL_TRACES_EXPORTER = "console";
     process.env.OTEL_METRICS_EXPORTER = "console";
     process.env.OTEL_LOGS_EXPORTER = "console";
-    const printed = await recordConsoleDir(async () => {
+    const printed = await recordConsole("dir", async () => {
       await exportEverySignal();
     });
     expect(bootstrap.receiver.requests).toEqual([]);
@@ -125,7 +132,7 @@ describe("OTEL_TRACES_EXPORTER, OTEL_METRICS_EXPORTER, OTEL_LOGS_EXPORTER", () =
 
   it("otlp,console does both", async () => {
     process.env.OTEL_TRACES_EXPORTER = "otlp,console";
-    const printed = await recordConsoleDir(() => exportEverySignal());
+    const printed = await recordConsole("dir", () => exportEverySignal());
     expect(bootstrap.receiver.spans.map((span) => span.name)).toEqual([
       "chat_streaming",
       "chat test-model",
@@ -136,7 +143,7 @@ describe("OTEL_TRACES_EXPORTER, OTEL_METRICS_EXPORTER, OTEL_LOGS_EXPORTER", () =
 
   it("the otlp: false option wins: only the console exporter is left", async () => {
     process.env.OTEL_TRACES_EXPORTER = "otlp,console";
-    const printed = await recordConsoleDir(() => exportEverySignal({ otlp: false }));
+    const printed = await recordConsole("dir", () => exportEverySignal({ otlp: false }));
     expect(bootstrap.receiver.requests).toEqual([]);
     expect(JSON.stringify(printed)).toContain('"name":"span 0"');
   });
@@ -250,5 +257,31 @@ describe("OTEL_SDK_DISABLED", () => {
   it("false starts the SDK", async () => {
     process.env.OTEL_SDK_DISABLED = "false";
     expect(startTelemetry().enabled).toBe(true);
+  });
+});
+
+describe("OTEL_LOG_LEVEL", () => {
+  it("sets what the diagnostics print; the diagLogLevel option wins, also after start", async () => {
+    const refusing = await startOtlpReceiver({ status: 400 });
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = refusing.endpoint;
+    process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL = "grpc";
+    process.env.OTEL_LOG_LEVEL = "error";
+    // A warning while starting (grpc), and one at shutdown (the span the collector refused).
+    const run = (options: TelemetryOptions) =>
+      recordConsole("warn", async () => {
+        const telemetry = startTelemetry(options);
+        trace.getTracer("test").startSpan("refused").end();
+        await telemetry.shutdown();
+      });
+    try {
+      expect(await run({})).toEqual([]);
+      unregisterTelemetry();
+      expect(await run({ diagLogLevel: "warn" })).toEqual([
+        expect.stringContaining('OTLP protocol "grpc" is not supported'),
+        expect.stringContaining("1 span(s) failed to export"),
+      ]);
+    } finally {
+      await refusing.close();
+    }
   });
 });

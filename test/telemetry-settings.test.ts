@@ -31,6 +31,22 @@ describe("resolveTelemetrySettings()", () => {
     expect(settings.batch).toMatchObject({ scheduledDelayMillis: 250, exportTimeoutMillis: 900 });
   });
 
+  it("OTEL_BLRP_* set the log record batches, and only them", () => {
+    const { settings } = resolve({
+      OTEL_BLRP_SCHEDULE_DELAY: "10",
+      OTEL_BLRP_EXPORT_TIMEOUT: "20",
+      OTEL_BLRP_MAX_QUEUE_SIZE: "30",
+      OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: "3",
+    });
+    expect(settings.logBatch).toEqual({
+      scheduledDelayMillis: 10,
+      exportTimeoutMillis: 20,
+      maxQueueSize: 30,
+      maxExportBatchSize: 3,
+    });
+    expect(settings.batch).toEqual(resolve({}).settings.batch);
+  });
+
   it("the options win over them", () => {
     const { settings } = resolve(
       { OTEL_BSP_SCHEDULE_DELAY: "250", OTEL_BSP_EXPORT_TIMEOUT: "900" },

@@ -61,7 +61,8 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true") {
     return { enabled: false, forceFlush: async () => {}, shutdown: async () => stats(), stats };
   }
-  setDiagLogger(options.diagLogLevel ?? env.OTEL_LOG_LEVEL ?? "warn");
+  const diagLogLevel = options.diagLogLevel ?? env.OTEL_LOG_LEVEL ?? "warn";
+  setDiagLogger(diagLogLevel);
 
   const settings = resolveTelemetrySettings(options, env);
   const pipelines = buildSignalPipelines(settings, createOtlpExporters(settings), counts);
@@ -75,6 +76,9 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   const logsApi =
     loadOptionalPeer<typeof import("@opentelemetry/api-logs")>("@opentelemetry/api-logs")?.logs;
   const loggerProviderBefore = logsApi?.getLoggerProvider();
+  // NodeSDK sets its own logger from OTEL_LOG_LEVEL, with a warning that it replaces one: none
+  // is set while it is built, and ours comes back after, so the option keeps winning.
+  diag.disable();
   const sdk = new NodeSDK({
     // Applied after the resource detectors, so the option wins over OTEL_SERVICE_NAME.
     ...(serviceName === undefined ? {} : { serviceName }),
@@ -85,6 +89,7 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     logRecordProcessors: pipelines.logRecordProcessors,
     instrumentations: [],
   });
+  setDiagLogger(diagLogLevel);
   sdk.start();
   if (pipelines.logRecordProcessors.length === 0)
     unregisterEmptyLoggerProvider(logsApi, loggerProviderBefore);
