@@ -5,54 +5,23 @@ import {
   type ProxyTracerProvider,
   trace,
 } from "@opentelemetry/api";
-import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { metrics, NodeSDK, tracing } from "@opentelemetry/sdk-node";
-import {
-  CountingSpanExporter,
-  CountingSpanProcessor,
-  type SpanExportStats,
-} from "./span-export-counters.js";
+import type { LoggerProvider, logs } from "@opentelemetry/api-logs";
+import { NodeSDK, type tracing } from "@opentelemetry/sdk-node";
+import { loadOptionalPeer } from "./load-optional-peer.js";
+import { createOtlpExporters } from "./otlp-exporters.js";
+import { buildSignalPipelines } from "./signal-pipelines.js";
+import type { SpanExportStats } from "./span-export-counters.js";
+import { type ExportOptions, resolveTelemetrySettings } from "./telemetry-settings.js";
 
-/** Where an OTLP/HTTP collector listens by default (the port in `docker-compose.yml`). */
-export const DEFAULT_OTLP_ENDPOINT = "http://localhost:4318";
 /** `service.name` when neither the options nor the variables name the service. */
 export const DEFAULT_SERVICE_NAME = "openrouter-otel-app";
-/**
- * Spans the batch processor holds before it drops any: room for a burst of a few thousand
- * calls (the SDK's default, 2048, is close to the edge for a burst of 1,000 calls with
- * their child spans).
- */
-export const DEFAULT_MAX_QUEUE_SIZE = 16_384;
-export const DEFAULT_MAX_EXPORT_BATCH_SIZE = 1_024;
-export const DEFAULT_SCHEDULED_DELAY_MS = 1_000;
 
-export interface TelemetryOptions {
+export interface TelemetryOptions extends ExportOptions {
   /**
    * @defaultValue `OTEL_SERVICE_NAME`, else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, else
    * `"openrouter-otel-app"`
    */
   serviceName?: string | undefined;
-  /**
-   * OTLP/HTTP base URL; `/v1/traces` and `/v1/metrics` are appended.
-   * @defaultValue `OTEL_EXPORTER_OTLP_ENDPOINT`, else `"http://localhost:4318"`
-   */
-  endpoint?: string | undefined;
-  /** Export the GenAI metrics too. @defaultValue `true` */
-  metrics?: boolean | undefined;
-  /** @defaultValue `60_000` */
-  metricExportIntervalMs?: number | undefined;
-  /** @defaultValue {@link DEFAULT_MAX_QUEUE_SIZE} */
-  maxQueueSize?: number | undefined;
-  /** @defaultValue {@link DEFAULT_MAX_EXPORT_BATCH_SIZE} */
-  maxExportBatchSize?: number | undefined;
-  /** @defaultValue {@link DEFAULT_SCHEDULED_DELAY_MS} */
-  scheduledDelayMillis?: number | undefined;
-  /**
-   * Export over OTLP/HTTP. False keeps only `spanProcessors` (the CLI does so when no
-   * collector answers). @defaultValue `true`
-   */
-  otlp?: boolean | undefined;
   /** More span processors (an in-memory exporter for tests, a console one for debugging). */
   spanProcessors?: tracing.SpanProcessor[] | undefined;
   /**
@@ -63,63 +32,40 @@ export interface TelemetryOptions {
 }
 
 export interface Telemetry {
-  /** Exports what is buffered now. */
+  /** Exports what is buffered now: spans, metrics and log records. */
   forceFlush(): Promise<void>;
-  /** Flushes every buffered span and metric, then stops; reports any loss through `diag`. */
+  /** Flushes every buffered span, metric and log record, then stops; reports any loss through `diag`. */
   shutdown(): Promise<SpanExportStats>;
-  /** The counts so far. */
+  /** The counts so far (spans exported over OTLP). */
   stats(): SpanExportStats;
   /** False when `OTEL_SDK_DISABLED=true`: nothing was started. */
   readonly enabled: boolean;
 }
 
 /**
- * Starts OpenTelemetry for an application: a NodeSDK exporting traces (and metrics) over
- * OTLP/HTTP, configured by the standard variables (`OTEL_SERVICE_NAME`,
- * `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_SDK_DISABLED`, ...).
+ * Starts OpenTelemetry for an application: a NodeSDK exporting traces, metrics and log records
+ * (the GenAI events) over OTLP/HTTP, configured by the standard variables of the specification
+ * (`OTEL_EXPORTER_OTLP_*`, `OTEL_<SIGNAL>_EXPORTER`, `OTEL_BSP_*`, `OTEL_TRACES_SAMPLER`,
+ * `OTEL_SDK_DISABLED`, ...; the README's table lists each); an option wins over its variable.
  * Call it before creating clients, and `await telemetry.shutdown()` before exiting.
+ *
+ * @throws when a variable asks for `http/protobuf` and the protobuf exporter is not installed.
  */
 export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   const env = process.env;
-  const disabled = env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true";
   const counts: SpanExportStats = { ended: 0, exported: 0, failed: 0, dropped: 0 };
   const stats = (): SpanExportStats => ({
     ...counts,
     dropped: Math.max(0, counts.ended - counts.exported - counts.failed),
   });
-  if (disabled) {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true") {
     return { enabled: false, forceFlush: async () => {}, shutdown: async () => stats(), stats };
   }
-  setDiagLogger(options.diagLogLevel ?? env.OTEL_LOG_LEVEL ?? "warn");
+  const diagLogLevel = options.diagLogLevel ?? env.OTEL_LOG_LEVEL ?? "warn";
+  setDiagLogger(diagLogLevel);
 
-  const endpoint = (
-    options.endpoint ??
-    env.OTEL_EXPORTER_OTLP_ENDPOINT ??
-    DEFAULT_OTLP_ENDPOINT
-  ).replace(/\/+$/, "");
-  const traceExporter = new CountingSpanExporter(
-    new OTLPTraceExporter({
-      url: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${endpoint}/v1/traces`,
-    }),
-    counts,
-  );
-  const batch = new tracing.BatchSpanProcessor(traceExporter, {
-    maxQueueSize: options.maxQueueSize ?? DEFAULT_MAX_QUEUE_SIZE,
-    maxExportBatchSize: options.maxExportBatchSize ?? DEFAULT_MAX_EXPORT_BATCH_SIZE,
-    scheduledDelayMillis: options.scheduledDelayMillis ?? DEFAULT_SCHEDULED_DELAY_MS,
-  });
-  const otlp = options.otlp !== false;
-  const metricReaders =
-    options.metrics === false || !otlp
-      ? []
-      : [
-          new metrics.PeriodicExportingMetricReader({
-            exporter: new OTLPMetricExporter({
-              url: env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT ?? `${endpoint}/v1/metrics`,
-            }),
-            exportIntervalMillis: options.metricExportIntervalMs ?? 60_000,
-          }),
-        ];
+  const settings = resolveTelemetrySettings(options, env);
+  const pipelines = buildSignalPipelines(settings, createOtlpExporters(settings), counts);
   // The default only where nothing names the service (OTEL_RESOURCE_ATTRIBUTES may).
   const serviceName =
     options.serviceName ??
@@ -127,38 +73,69 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     (/(^|,)\s*service\.name=/.test(env.OTEL_RESOURCE_ATTRIBUTES ?? "")
       ? undefined
       : DEFAULT_SERVICE_NAME);
+  const logsApi =
+    loadOptionalPeer<typeof import("@opentelemetry/api-logs")>("@opentelemetry/api-logs")?.logs;
+  const loggerProviderBefore = logsApi?.getLoggerProvider();
+  // NodeSDK sets its own logger from OTEL_LOG_LEVEL, with a warning that it replaces one: none
+  // is set while it is built, and ours comes back after, so the option keeps winning.
+  diag.disable();
   const sdk = new NodeSDK({
     // Applied after the resource detectors, so the option wins over OTEL_SERVICE_NAME.
     ...(serviceName === undefined ? {} : { serviceName }),
-    spanProcessors: [
-      ...(otlp ? [new CountingSpanProcessor(batch, counts)] : []),
-      ...(options.spanProcessors ?? []),
-    ],
-    metricReaders,
+    spanProcessors: [...pipelines.spanProcessors, ...(options.spanProcessors ?? [])],
+    metricReaders: pipelines.metricReaders,
+    // Always given: left out, NodeSDK would build its own logs pipeline from the variables,
+    // blind to the options (`endpoint`, `otlp: false`).
+    logRecordProcessors: pipelines.logRecordProcessors,
     instrumentations: [],
   });
+  setDiagLogger(diagLogLevel);
   sdk.start();
+  if (pipelines.logRecordProcessors.length === 0)
+    unregisterEmptyLoggerProvider(logsApi, loggerProviderBefore);
 
+  const forceFlush = async () => {
+    // Every processor of the provider NodeSDK registered, not only the OTLP batch.
+    const provider = trace.getTracerProvider() as ProxyTracerProvider;
+    await Promise.all([
+      (provider.getDelegate() as { forceFlush?: () => Promise<void> }).forceFlush?.(),
+      ...pipelines.metricReaders.map((reader) => reader.forceFlush()),
+      ...pipelines.logRecordProcessors.map((processor) => processor.forceFlush()),
+    ]);
+  };
   let shutdown: Promise<SpanExportStats> | undefined;
   return {
     enabled: true,
     stats,
-    async forceFlush() {
-      // Every processor of the provider NodeSDK registered, not only the OTLP batch.
-      const provider = trace.getTracerProvider() as ProxyTracerProvider;
-      await (provider.getDelegate() as { forceFlush?: () => Promise<void> }).forceFlush?.();
-    },
+    forceFlush,
     shutdown() {
-      shutdown ??= sdk.shutdown().then(
-        () => reportLoss(stats()),
-        (error: unknown) => {
-          diag.error("openrouter-otel: telemetry shutdown failed", error);
-          return reportLoss(stats());
-        },
-      );
+      // Flushed first: a simple processor's shutdown (the console exporters') does not wait
+      // for the exports it has started.
+      // A failed flush shows in the counts that reportLoss reads; the SDK still shuts down.
+      shutdown ??= forceFlush()
+        .catch(() => {})
+        .then(() => sdk.shutdown())
+        .then(
+          () => reportLoss(stats()),
+          (error: unknown) => {
+            diag.error("openrouter-otel: telemetry shutdown failed", error);
+            return reportLoss(stats());
+          },
+        );
       return shutdown;
     },
   };
+}
+
+/**
+ * With no log exporter, the logger provider NodeSDK registered would only make every event
+ * be built for nothing: the Logs API goes back to its no-op, so emitting costs nothing.
+ */
+function unregisterEmptyLoggerProvider(
+  logsApi: typeof logs | undefined,
+  before: LoggerProvider | undefined,
+): void {
+  if (logsApi !== undefined && logsApi.getLoggerProvider() !== before) logsApi.disable();
 }
 
 function reportLoss(stats: SpanExportStats): SpanExportStats {

@@ -1,0 +1,19 @@
+import { createRequire } from "node:module";
+
+// The OpenTelemetry packages ship CommonJS as their `main` (no `exports` map), so `require`
+// loads the very module an `import` would, and `startTelemetry` can stay synchronous.
+const requirePeer = createRequire(import.meta.url);
+
+/**
+ * An optional peer dependency, or `undefined` when it is not installed. Anything else (a broken
+ * install of the package, a dependency of it missing) throws as it is.
+ */
+export function loadOptionalPeer<T>(packageName: string): T | undefined {
+  try {
+    return requirePeer(packageName) as T;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code === "MODULE_NOT_FOUND" && String(error).includes(`'${packageName}'`)) return undefined;
+    throw error;
+  }
+}
