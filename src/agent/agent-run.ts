@@ -1,5 +1,5 @@
 import type { Context } from "@opentelemetry/api";
-import { APIError, ConnectionError, StreamError, TimeoutError } from "../errors.js";
+import { ConnectionError, StreamError, TimeoutError } from "../errors.js";
 import { startAgentRun } from "../telemetry/agent-telemetry.js";
 import type { ChatMessage, ChatRequest, ChatResponse, ToolMessage } from "../types.js";
 import type { AgentConfig } from "./agent-config.js";
@@ -240,14 +240,17 @@ function consumerStopped(): DOMException {
   return new DOMException("The consumer stopped reading before the run finished", "AbortError");
 }
 
-/** What a step's error says arrived before it (usage included), when it says. */
+/**
+ * What arrived of a step before its stream failed (usage included), as its chat span recorded
+ * it: these errors carry the stream's own snapshot. An abort's reason carries nothing (usage
+ * comes last, so a step cut short has rarely received any).
+ */
 function partialOf(error: unknown): ChatResponse | undefined {
-  const known =
+  const fromStream =
     error instanceof StreamError ||
-    error instanceof APIError ||
     error instanceof ConnectionError ||
     error instanceof TimeoutError;
-  return known ? error.partial : undefined;
+  return fromStream ? error.partial : undefined;
 }
 
 /**
