@@ -1,6 +1,7 @@
-import { SpanStatusCode } from "@opentelemetry/api";
+import { SpanStatusCode, type Tracer } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { TaskPool } from "../src/agent/task-pool.js";
 import { type AgentOptions, APIError, StreamError, ToolError, tool } from "../src/index.js";
 import { buildChatEvents, type MockReplies, replyPerStep } from "../src/testing/index.js";
 import { answer, callTools, collectRun, gate } from "./helpers/agent.js";
@@ -103,6 +104,48 @@ describe("a consumer that stops reading", () => {
     expect(ledger.span("execute_tool fast").attributes["openrouter.cancelled"]).toBeUndefined();
   });
 
+  it("break with calls still queued (toolConcurrency 1): the queued call never runs, every span ended before result", async () => {
+    const hangs = untilAborted();
+    const charged: boolean[] = [];
+    const { agent, ledger } = await agentOn(
+      replyPerStep(
+        callTools([
+          ["fast", {}],
+          ["hangs", {}],
+          ["charge_card", {}],
+        ]),
+        answer("never"),
+      ),
+      {
+        toolConcurrency: 1,
+        tools: {
+          fast,
+          hangs: hangs.tool,
+          charge_card: tool({
+            parameters: { type: "object" },
+            execute: (_args, { signal }) => {
+              charged.push(signal.aborted);
+              return "charged";
+            },
+          }),
+        },
+      },
+    );
+    const run = agent.stream("go");
+    const countsAtSettle = run.result.catch(() => ledger.endCounts());
+    for await (const event of run) {
+      if (event.type === "tool_result") break; // `fast` settled, `hangs` runs, `charge_card` waits
+    }
+    await expect(run.result).rejects.toMatchObject({ name: "AbortError" });
+    const expected = endedOnce(AGENT, "chat_streaming", "execute_tool fast", "execute_tool hangs");
+    expect(await countsAtSettle).toEqual(expected);
+    await hangs.stopped.promise;
+    await settle(); // the stopped tool settles after the run: nothing may start then
+    expect(charged).toEqual([]);
+    expect(ledger.endCounts()).toEqual(expected);
+    expectNoError(ledger.spans());
+  });
+
   it("break mid-stream in step 2: the socket closes at once, every span ends once", async () => {
     const { agent, server, ledger } = await agentOn(
       replyPerStep(callTools([["fast", {}]]), {
@@ -161,6 +204,27 @@ describe("a consumer that stops reading", () => {
     expect(ledger.span("my turn").attributes["openrouter.cancelled"]).toBe("consumer");
   });
 
+  it("return() or throw() before next(): result rejects at once, nothing is sent, no span", async () => {
+    const { agent, server, ledger } = await agentOn(answer("never"));
+    const returned = agent.stream("go");
+    await returned[Symbol.asyncIterator]().return?.();
+    const thrown = agent.stream("go");
+    const mine = new Error("the caller's");
+    await expect(thrown[Symbol.asyncIterator]().throw?.(mine)).rejects.toBe(mine);
+    const state = (promise: Promise<unknown>) =>
+      Promise.race([
+        promise.then(
+          () => "resolved",
+          (error: unknown) => error,
+        ),
+        settle().then(() => "pending"),
+      ]);
+    expect(await state(returned.result)).toMatchObject({ name: "AbortError" });
+    expect(await state(thrown.result)).toBe(mine);
+    expect(server.requests).toHaveLength(0);
+    expect(ledger.endCounts()).toEqual([]);
+  });
+
   it("return() before the first event ends the run without sending anything", async () => {
     const { agent, server, ledger } = await agentOn(answer("never"));
     const run = agent.stream("go");
@@ -194,6 +258,74 @@ describe("an abort", () => {
     expectNoError(ledger.spans());
     expect(ledger.span(AGENT).attributes["openrouter.cancelled"]).toBe("abort");
     expect(ledger.span("execute_tool hangs").attributes["openrouter.cancelled"]).toBe("abort");
+  });
+
+  it("with calls still queued (toolConcurrency 1): the queued call never runs, every span ended before result", async () => {
+    const hangs = untilAborted();
+    const charged: boolean[] = [];
+    const { agent, ledger } = await agentOn(
+      replyPerStep(
+        callTools([
+          ["hangs", {}],
+          ["charge_card", {}],
+        ]),
+      ),
+      {
+        toolConcurrency: 1,
+        tools: {
+          hangs: hangs.tool,
+          charge_card: tool({
+            parameters: { type: "object" },
+            execute: (_args, { signal }) => {
+              charged.push(signal.aborted);
+              return "charged";
+            },
+          }),
+        },
+      },
+    );
+    const controller = new AbortController();
+    const run = agent.stream("go", { signal: controller.signal });
+    const countsAtSettle = run.result.catch(() => ledger.endCounts());
+    const consumed = collectRun(run);
+    await hangs.started.promise;
+    controller.abort();
+    const { events, error } = await consumed;
+    expect(error).toBe(controller.signal.reason);
+    const expected = endedOnce(AGENT, "chat_streaming", "execute_tool hangs");
+    expect(await countsAtSettle).toEqual(expected);
+    await hangs.stopped.promise;
+    await settle();
+    expect(charged).toEqual([]);
+    expect(events.map((event) => event.type)).not.toContain("tool_result");
+    expect(ledger.endCounts()).toEqual(expected);
+    expectNoError(ledger.spans());
+  });
+
+  it("with an Error as its reason: cancelled, not an error, on the agent and tool spans", async () => {
+    for (const reason of [
+      new Error("shutting down"),
+      new DOMException("The operation timed out.", "TimeoutError"), // AbortSignal.timeout()'s
+    ]) {
+      const hangs = untilAborted();
+      const { agent, ledger } = await agentOn(replyPerStep(callTools([["hangs", {}]])), {
+        tools: { hangs: hangs.tool },
+      });
+      const controller = new AbortController();
+      const run = agent.stream("go", { signal: controller.signal });
+      const consumed = collectRun(run);
+      await hangs.started.promise;
+      controller.abort(reason);
+      expect((await consumed).error).toBe(reason);
+      await expect(run.result).rejects.toBe(reason);
+      expect(ledger.endCounts()).toEqual(endedOnce(AGENT, "chat_streaming", "execute_tool hangs"));
+      for (const name of [AGENT, "execute_tool hangs"]) {
+        const span = ledger.span(name);
+        expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
+        expect(span.attributes["error.type"]).toBeUndefined();
+        expect(span.attributes["openrouter.cancelled"]).toBe("abort");
+      }
+    }
   });
 
   it("mid-stream in step 2: the socket closes, the run rejects with the reason", async () => {
@@ -267,6 +399,35 @@ describe("a step that fails", () => {
     expect(agentSpan.attributes["openrouter.agent.steps"]).toBe(2);
   });
 
+  it("an error chunk with usage: the agent span counts the failed step's tokens and cost", async () => {
+    const events = buildChatEvents({ text: ["Hi"] }).slice(0, 1);
+    events.push({
+      id: "gen-mock-1",
+      choices: [],
+      error: { code: "server_error", message: "Upstream died" },
+      usage: { prompt_tokens: 100, completion_tokens: 50, total_tokens: 150, cost: 0.5 },
+    });
+    const { agent, ledger } = await agentOn(
+      replyPerStep(
+        callTools([["fast", {}]], {
+          usage: { prompt_tokens: 10, completion_tokens: 5, cost: 0.25 },
+        }),
+        { events },
+      ),
+    );
+    await expect(agent.run("go")).rejects.toBeInstanceOf(StreamError);
+    const chats = ledger.spans().filter((span) => span.name === "chat_streaming");
+    const sum = (key: string) =>
+      chats.reduce((total, span) => total + (span.attributes[key] as number), 0);
+    expect(chats[1]!.attributes["gen_ai.usage.input_tokens"]).toBe(100);
+    expect(ledger.span(AGENT).attributes).toMatchObject({
+      "gen_ai.usage.input_tokens": sum("gen_ai.usage.input_tokens"),
+      "gen_ai.usage.output_tokens": sum("gen_ai.usage.output_tokens"),
+      "openrouter.agent.cost": sum("openrouter.usage.cost"),
+    });
+    expect(ledger.span(AGENT).attributes["gen_ai.usage.input_tokens"]).toBe(110);
+  });
+
   it("an HTTP error: the run rejects with the APIError after every span ended", async () => {
     const { error, ledger } = await failsAtStep2({
       status: 400,
@@ -325,6 +486,73 @@ describe('onToolError "throw"', () => {
       status: { code: SpanStatusCode.ERROR },
       attributes: { "error.type": "ToolError" },
     });
+  });
+});
+
+describe("what the loop did not foresee: the run goes on, nothing hangs or leaks", () => {
+  it("a tool that throws a value String() cannot read: fed back, or the run rejects", async () => {
+    const unreadable = Object.create(null) as object;
+    const throwing = tool({
+      parameters: { type: "object" },
+      execute: () => {
+        throw unreadable;
+      },
+    });
+    const fedBack = await agentOn(replyPerStep(callTools([["throwing", {}]]), answer("ok")), {
+      tools: { throwing },
+    });
+    const result = await fedBack.agent.run("go");
+    expect(result.text).toBe("ok");
+    expect(JSON.parse(result.messages.at(-2)!.content as string)).toEqual({
+      error: "a value that cannot be shown as text (object)",
+    });
+    const thrown = await agentOn(replyPerStep(callTools([["throwing", {}]])), {
+      tools: { throwing },
+      onToolError: "throw",
+    });
+    const error = await thrown.agent.run("go").catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ToolError);
+    expect((error as ToolError).cause).toBe(unreadable);
+    expect(thrown.ledger.endCounts()).toEqual(
+      endedOnce(AGENT, "chat_streaming", "execute_tool throwing"),
+    );
+  });
+
+  it("a tracer that throws when a tool span starts: the tool runs without a span", async () => {
+    const ledger = createSpanLedger();
+    const real = ledger.tracerProvider.getTracer("real");
+    const breaksOnTools: Tracer = {
+      startSpan: (name, options, parent) => {
+        if (name.startsWith("execute_tool")) throw new Error("tracer broke");
+        return real.startSpan(name, options, parent);
+      },
+      startActiveSpan: real.startActiveSpan.bind(real) as Tracer["startActiveSpan"],
+    };
+    const { client } = await serve(replyPerStep(callTools([["fast", {}]]), answer("done")), {
+      tracerProvider: { getTracer: () => breaksOnTools },
+      maxRetries: 0,
+    });
+    const agent = client.agent({ name: "exit-bot", model: "openai/gpt-4o-mini", tools: { fast } });
+    const result = await agent.run("go");
+    expect(result.messages.at(-2)).toMatchObject({ role: "tool", content: "fast result" });
+    expect(ledger.endCounts()).toEqual(endedOnce(AGENT, "chat_streaming", "chat_streaming"));
+  });
+
+  it("a task pool turns a task's rejection or throw into a result", async () => {
+    const pool = new TaskPool(
+      3,
+      2,
+      (index) => {
+        if (index === 0) throw new Error("sync");
+        return index === 1 ? Promise.reject(new Error("async")) : Promise.resolve("ok");
+      },
+      (index, error) => `${index}: ${(error as Error).message}`,
+    );
+    const taken = [];
+    for (let next = await pool.take(); next !== undefined; next = await pool.take()) {
+      taken.push(next);
+    }
+    expect(taken.sort()).toEqual(["0: sync", "1: async", "ok"]);
   });
 });
 

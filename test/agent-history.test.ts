@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { tool } from "../src/index.js";
+import { type AssistantMessage, tool } from "../src/index.js";
 import { replyPerStep } from "../src/testing/index.js";
-import { answer, gate } from "./helpers/agent.js";
+import { answer, callTools, gate, sentMessages } from "./helpers/agent.js";
 import { readFixture } from "./helpers/fixtures.js";
 import { serve } from "./helpers/server.js";
+import { createSpanLedger } from "./helpers/span-ledger.js";
 
 const SIGNATURE =
   "Et0BCkgIChACGAIqQA2s7h7tA7IG35fbwVkou9PM2hANVJNUwcEM4q12fTRDK6y3v6YoEvJ+7bko8wnW/GLsQFXadaJPAEMCpLkhI9ISDLjFkeR1aVUIvdCtyBoMrUTovh0jwk+wpnZWIjANV3e6VVdgbGSsEyyTHO6KMmVtqqs79f9blnVdJmmMIwMyTi6bEtG59+jTU7v1zlsqQ2IKGZILOlr6adh0Aam7zYttvisys+wjyZZXU1y/Srz0nmp1cFgVOJe1BLKQI3SSRrjsqQC0uAEUZy0GX0Rq1AXjvIcYAQ==";
@@ -118,5 +119,45 @@ describe("the history sent back", () => {
     expect(result.messages.at(-1)).toEqual({ role: "assistant", content: "Both mild." });
     // Continuing the conversation sends the whole history back, signature included.
     expect(JSON.stringify(result.messages)).toContain(SIGNATURE);
+  });
+
+  it("ids repeated or empty within a response: call_{step}_{index}, the same in the assistant and tool messages", async () => {
+    const ledger = createSpanLedger();
+    const { client, server } = await serve(
+      replyPerStep(
+        callTools([
+          ["lookup", { city: "A" }, "call_0"],
+          ["lookup", { city: "B" }, "call_0"], // Gemini sends the same id twice
+          ["lookup", { city: "C" }, ""],
+        ]),
+        answer("done"),
+      ),
+      { tracerProvider: ledger.tracerProvider },
+    );
+    const agent = client.agent({
+      name: "history-bot",
+      model: "google/gemini-2.5-flash",
+      tools: {
+        lookup: tool({
+          parameters: { type: "object" },
+          execute: ({ city }: { city?: string }) => `${city}: ok`,
+        }),
+      },
+    });
+    await agent.run("go");
+    const [, assistant, ...tools] = sentMessages(server.requests[1]!);
+    const ids = ["call_0", "call_1_1", "call_1_2"];
+    expect((assistant as AssistantMessage).tool_calls?.map((call) => call.id)).toEqual(ids);
+    expect(tools).toEqual([
+      { role: "tool", tool_call_id: "call_0", content: "A: ok" },
+      { role: "tool", tool_call_id: "call_1_1", content: "B: ok" },
+      { role: "tool", tool_call_id: "call_1_2", content: "C: ok" },
+    ]);
+    // The span keeps the model's own id (none when it sent none): what the model said.
+    const spanIds = ledger
+      .spans()
+      .filter((span) => span.name === "execute_tool lookup")
+      .map((span) => span.attributes["gen_ai.tool.call.id"]);
+    expect(spanIds.sort()).toEqual(["call_0", "call_0", undefined]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { type AgentOptions, ToolError, tool } from "../src/index.js";
+import { type AgentOptions, type AssistantMessage, ToolError, tool } from "../src/index.js";
 import { buildChatEvents, type MockReplies, replyPerStep } from "../src/testing/index.js";
 import { answer, callTools, collectRun, gate, sentMessages } from "./helpers/agent.js";
 import { serve } from "./helpers/server.js";
@@ -431,6 +431,84 @@ describe("where a run stops", () => {
     const result = await agent.run("go");
     expect(server.requests).toHaveLength(2);
     expect(result.text).toBe("Warm.");
+  });
+});
+
+describe("finish reasons that do not ask for the calls", () => {
+  it("a finish reason other than tool_calls, stop or none: nothing runs, the run ends completed", async () => {
+    let ran = false;
+    const { agent, server } = await agentOn(
+      callTools([["get_weather", { city: "Nice" }]], { text: ["Hm."], finishReason: "refusal" }),
+      {
+        tools: {
+          get_weather: tool({
+            parameters: { type: "object" },
+            execute: () => {
+              ran = true;
+            },
+          }),
+        },
+      },
+    );
+    const result = await agent.run("go");
+    expect(ran).toBe(false);
+    expect(server.requests).toHaveLength(1);
+    expect(result.stopReason).toBe("completed");
+    expect(result.messages.at(-1)).toEqual({ role: "assistant", content: "Hm." });
+  });
+
+  it("no finish reason at all: the calls run (the response reads tool_calls)", async () => {
+    const { events } = callTools([["get_weather", { city: "Nice" }]]) as { events: unknown[] };
+    for (const event of events as Array<{ choices?: Array<{ finish_reason: unknown }> }>) {
+      for (const choice of event.choices ?? []) choice.finish_reason = null;
+    }
+    const { agent, server } = await agentOn(replyPerStep({ events }, answer("Warm.")));
+    const result = await agent.run("go");
+    expect(result.steps[0]!.finishReason).toBe("tool_calls");
+    expect(server.requests).toHaveLength(2);
+    expect(result.text).toBe("Warm.");
+  });
+});
+
+describe("arguments that are JSON but not an object", () => {
+  it('[], "x", null: not run, fed back as invalid_arguments, sent back as "{}"', async () => {
+    let ran = 0;
+    const { agent, server } = await agentOn(
+      replyPerStep(
+        {
+          events: buildChatEvents({
+            toolCalls: [
+              { id: "c0", name: "anything", arguments: [] },
+              { id: "c1", name: "anything", arguments: "x" },
+              { id: "c2", name: "anything", argumentFragments: ["null"] },
+              { id: "c3", name: "typed", arguments: [1] },
+            ],
+          }),
+        },
+        answer("ok"),
+      ),
+      {
+        tools: {
+          // Neither a non-object schema nor a Standard Schema lets them through.
+          anything: tool({ parameters: { type: "array" }, execute: () => ran++ }),
+          typed: tool({ parameters: z.array(z.number()), execute: () => ran++ }),
+        },
+      },
+    );
+    const run = agent.stream("go");
+    const { events } = await collectRun(run);
+    expect(ran).toBe(0);
+    const kinds = events.flatMap((event) =>
+      event.type === "tool_error" ? [event.error.kind] : [],
+    );
+    expect(kinds).toEqual(Array(4).fill("invalid_arguments"));
+    const [, assistant, ...fedBack] = sentMessages(server.requests[1]!);
+    expect(
+      (assistant as AssistantMessage).tool_calls?.map((call) => call.function.arguments),
+    ).toEqual(["{}", "{}", "{}", "{}"]);
+    expect(fedBack.map((message) => JSON.parse(message.content as string))).toEqual(
+      Array(4).fill({ error: "the arguments must be a JSON object" }),
+    );
   });
 });
 

@@ -284,6 +284,30 @@ describe("the tool spans", () => {
     });
   });
 
+  it('a call with no arguments, streamed as "": gen_ai.tool.call.arguments is {} (a valid object)', async () => {
+    const { agent, byName } = await tracedAgent(
+      replyPerStep(
+        {
+          events: buildChatEvents({
+            toolCalls: [
+              { id: "call_empty", name: "now", argumentFragments: [""] },
+              { id: "call_blank", name: "now", argumentFragments: [" "] },
+            ],
+          }),
+        },
+        answer("ok"),
+      ),
+      { tools: { now: tool({ parameters: { type: "object" }, execute: () => "12:00" }) } },
+    );
+    await agent.run("go");
+    const spans = byName("execute_tool now");
+    expect(spans).toHaveLength(2);
+    for (const span of spans) {
+      expect(span.status.code).not.toBe(SpanStatusCode.ERROR);
+      expect(contentAttribute(span, "gen_ai.tool.call.arguments", "latest")).toEqual({});
+    }
+  });
+
   it("a failing call is ERROR with error.type: unknown_tool, invalid_arguments, the thrown class", async () => {
     const { agent, byName } = await tracedAgent(
       replyPerStep(

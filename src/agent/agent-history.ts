@@ -5,40 +5,49 @@
 import type { AssistantMessage, ChatResponse, ToolCall, ToolMessage } from "../types.js";
 
 /**
- * The id a call goes by in the history: the model's own, or, when it sent none, one made from
- * the step and the call's index (the tool message must name the call it answers).
+ * The ids the calls of one step go by in the history, in call order: the model's own, or, when
+ * it sent none or one an earlier call of the step already uses (Gemini sends `call_0` twice,
+ * OPENROUTER_WIRE.md R2.7), `call_{step}_{index}`: each tool message must name the one call it
+ * answers, and the assistant message and the tool message must agree.
  */
-export function historyCallId(call: ToolCall, step: number): string {
-  return call.id === "" ? `call_${step}_${call.index}` : call.id;
+export function historyCallIds(calls: readonly ToolCall[], step: number): string[] {
+  const used = new Set<string>();
+  return calls.map((call) => {
+    let id = call.id === "" || used.has(call.id) ? `call_${step}_${call.index}` : call.id;
+    while (used.has(id)) id = `${id}_`;
+    used.add(id);
+    return id;
+  });
 }
 
 /**
  * The step's assistant message. `reasoning_details` go back exactly as received (merged,
  * signatures and encrypted blocks kept): thinking models refuse a tool turn without them.
- * `withToolCalls` is false when the run stops at this step without running its calls.
+ * `callIds` (from {@link historyCallIds}) is undefined when the run stops at this step without
+ * running its calls.
  */
 export function toAssistantMessage(
   response: ChatResponse,
-  step: number,
-  withToolCalls: boolean,
+  callIds: readonly string[] | undefined,
 ): AssistantMessage {
-  const toolCalls = withToolCalls ? response.toolCalls : [];
+  const toolCalls = callIds === undefined ? [] : response.toolCalls;
   const message: AssistantMessage = {
     role: "assistant",
     content: response.text === "" && toolCalls.length > 0 ? null : response.text,
   };
   if (toolCalls.length > 0) {
-    message.tool_calls = toolCalls.map((call) => ({
-      id: historyCallId(call, step),
+    message.tool_calls = toolCalls.map((call, i) => ({
+      id: callIds?.[i] ?? "",
       type: "function",
       function: {
         name: call.name,
-        // Providers parse these back into objects: arguments that are not JSON would fail the
-        // whole next request, so they go back as `{}` (the tool message says what was wrong).
+        // Providers parse these back into objects: arguments that are not a JSON object (not
+        // JSON, empty, a list, a string) would fail the whole next request, so they go back as
+        // `{}` (the tool message says what was wrong).
         arguments:
-          call.arguments === undefined || call.argumentsText.trim() === ""
-            ? "{}"
-            : call.argumentsText,
+          isJsonObject(call.arguments) && call.argumentsText.trimStart().startsWith("{")
+            ? call.argumentsText
+            : "{}",
       },
     }));
   }
@@ -47,8 +56,13 @@ export function toAssistantMessage(
   return message;
 }
 
-export function toToolMessage(call: ToolCall, step: number, content: string): ToolMessage {
-  return { role: "tool", tool_call_id: historyCallId(call, step), content };
+export function toToolMessage(callId: string, content: string): ToolMessage {
+  return { role: "tool", tool_call_id: callId, content };
+}
+
+/** A parsed JSON object: the only arguments a function call can have. */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** What the model is told when a call fails: `{"error": "<why>"}`. */

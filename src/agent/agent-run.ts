@@ -1,9 +1,15 @@
 import type { Context } from "@opentelemetry/api";
+import { ConnectionError, StreamError, TimeoutError } from "../errors.js";
 import { startAgentRun } from "../telemetry/agent-telemetry.js";
 import type { ChatMessage, ChatRequest, ChatResponse, ToolMessage } from "../types.js";
 import type { AgentConfig } from "./agent-config.js";
-import { toAssistantMessage } from "./agent-history.js";
-import { executeToolCall, type SettledToolCall } from "./execute-tool-call.js";
+import { historyCallIds, toAssistantMessage } from "./agent-history.js";
+import {
+  executeToolCall,
+  type SettledToolCall,
+  type ToolCallJob,
+  unexpectedFailure,
+} from "./execute-tool-call.js";
 import { sumUsage } from "./sum-usage.js";
 import { TaskPool } from "./task-pool.js";
 import type { AgentEvent, AgentResult, AgentRunOptions, AgentStopReason } from "./types.js";
@@ -68,7 +74,30 @@ export class AgentRun implements AsyncIterable<AgentEvent> {
       throw new TypeError("An AgentRun can be consumed once: it is already being read");
     }
     this.#iterated = true;
-    return this.#run();
+    const run = this.#run();
+    let started = false;
+    // A generator ended before its first `next()` never runs its body, `finally` included: the
+    // result is settled here instead (nothing was sent, no span was started).
+    const endUnstarted = (reason: unknown) => {
+      if (!started) {
+        started = true;
+        this.#reject(reason);
+      }
+    };
+    return {
+      next: () => {
+        started = true;
+        return run.next();
+      },
+      return: (value?: unknown) => {
+        endUnstarted(consumerStopped());
+        return run.return(value as undefined);
+      },
+      throw: (error?: unknown) => {
+        endUnstarted(error);
+        return run.throw(error);
+      },
+    };
   }
 
   async #drain(): Promise<void> {
@@ -96,7 +125,12 @@ export class AgentRun implements AsyncIterable<AgentEvent> {
     );
     let settled = false;
     let tools: AbortController | undefined;
-    const stopTools = (reason: unknown) => tools?.abort(reason);
+    let pool: TaskPool<[number, SettledToolCall]> | undefined;
+    // No queued call starts once the run is ending; the running ones see their signal abort.
+    const stopTools = (reason: unknown) => {
+      pool?.stop();
+      tools?.abort(reason);
+    };
     const onAbort = () => stopTools(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
@@ -111,22 +145,40 @@ export class AgentRun implements AsyncIterable<AgentEvent> {
         steps.push(response);
         yield { type: "step_finish", step, response };
         stopReason = stopReasonOf(response);
-        messages.push(toAssistantMessage(response, step, stopReason === undefined));
-        if (stopReason !== undefined) break;
+        if (stopReason !== undefined) {
+          messages.push(toAssistantMessage(response, undefined));
+          break;
+        }
+        const callIds = historyCallIds(response.toolCalls, step);
+        messages.push(toAssistantMessage(response, callIds));
 
         signal?.throwIfAborted(); // aborted while the consumer held step_finish
         tools = new AbortController();
-        const calls = response.toolCalls;
-        const toolMessages = new Array<ToolMessage>(calls.length);
-        const pool = new TaskPool(calls.length, config.toolConcurrency, (position) =>
-          executeToolCall({
-            call: calls[position]!,
+        const toolSignal = tools.signal;
+        const jobs = response.toolCalls.map(
+          (call, position): ToolCallJob => ({
+            call,
+            historyId: callIds[position]!,
             step,
             tools: config.tools,
-            signal: (tools as AbortController).signal,
+            signal: toolSignal,
             runContext,
             telemetry,
-          }).then((settledCall): [number, SettledToolCall] => [position, settledCall]),
+          }),
+        );
+        const toolMessages = new Array<ToolMessage>(jobs.length);
+        pool = new TaskPool(
+          jobs.length,
+          config.toolConcurrency,
+          (position) =>
+            executeToolCall(jobs[position]!).then((settledCall): [number, SettledToolCall] => [
+              position,
+              settledCall,
+            ]),
+          (position, cause): [number, SettledToolCall] => [
+            position,
+            unexpectedFailure(jobs[position]!, cause),
+          ],
         );
         for (;;) {
           const next = await untilAborted(pool.take(), signal);
@@ -134,8 +186,7 @@ export class AgentRun implements AsyncIterable<AgentEvent> {
           const [position, settledCall] = next;
           if (settledCall.error?.kind === "execute" && config.onToolError === "throw") {
             // Stop the siblings and let them settle before the run fails.
-            pool.stop();
-            tools.abort(settledCall.error);
+            stopTools(settledCall.error);
             while ((await untilAborted(pool.take(), signal)) !== undefined) {}
             throw settledCall.error;
           }
@@ -161,7 +212,9 @@ export class AgentRun implements AsyncIterable<AgentEvent> {
     } catch (error) {
       settled = true;
       stopTools(error);
-      const usage = sumUsage(steps);
+      // The failed step's chat span has the usage its error carried: the agent counts it too.
+      const failedStep = partialOf(error);
+      const usage = sumUsage(failedStep === undefined ? steps : [...steps, failedStep]);
       const aborted = signal?.aborted === true && error === signal.reason;
       telemetry?.end(
         aborted
@@ -174,10 +227,7 @@ export class AgentRun implements AsyncIterable<AgentEvent> {
       signal?.removeEventListener("abort", onAbort);
       if (!settled) {
         // The consumer broke out of its loop (or called `return()`): stop everything now.
-        const reason = new DOMException(
-          "The consumer stopped reading before the run finished",
-          "AbortError",
-        );
+        const reason = consumerStopped();
         stopTools(reason);
         telemetry?.end({ kind: "cancelled", by: "consumer", steps, usage: sumUsage(steps) });
         this.#reject(reason);
@@ -186,12 +236,41 @@ export class AgentRun implements AsyncIterable<AgentEvent> {
   }
 }
 
-/** Why the run stops after this step, or undefined when its tool calls are to be run. */
+function consumerStopped(): DOMException {
+  return new DOMException("The consumer stopped reading before the run finished", "AbortError");
+}
+
+/**
+ * What arrived of a step before its stream failed (usage included), as its chat span recorded
+ * it: these errors carry the stream's own snapshot. An abort's reason carries nothing (usage
+ * comes last, so a step cut short has rarely received any).
+ */
+function partialOf(error: unknown): ChatResponse | undefined {
+  const fromStream =
+    error instanceof StreamError ||
+    error instanceof ConnectionError ||
+    error instanceof TimeoutError;
+  return fromStream ? error.partial : undefined;
+}
+
+/**
+ * Why the run stops after this step, or undefined when its tool calls are to be run: only
+ * after `tool_calls`, `stop` or no finish reason (OPENROUTER_WIRE.md: some providers stream
+ * calls and end with `stop` or nothing).
+ */
 function stopReasonOf(response: ChatResponse): AgentStopReason | undefined {
+  const finishReason = response.finishReason;
   // Calls cut by the token limit may be cut mid-arguments: nothing of them is run.
-  if (response.finishReason === "length") return "length";
-  if (response.finishReason === "content_filter") return "content_filter";
-  return response.toolCalls.length === 0 ? "completed" : undefined;
+  if (finishReason === "length") return "length";
+  if (finishReason === "content_filter") return "content_filter";
+  if (response.toolCalls.length === 0) return "completed";
+  const runsTools =
+    finishReason === "tool_calls" ||
+    finishReason === "stop" ||
+    finishReason === null ||
+    finishReason === undefined;
+  // Any other reason did not ask for the calls: the model's turn is over, and so is the run.
+  return runsTools ? undefined : "completed";
 }
 
 function stepRequest(

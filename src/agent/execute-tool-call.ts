@@ -3,6 +3,7 @@ import { ToolError } from "../errors.js";
 import type { AgentTelemetry } from "../telemetry/agent-telemetry.js";
 import type { ToolCall, ToolMessage } from "../types.js";
 import { toErrorContent, toResultContent, toToolMessage } from "./agent-history.js";
+import { describeThrown } from "./describe-thrown.js";
 import type { Tool } from "./tool.js";
 import { checkArguments } from "./tool-arguments.js";
 import type { ToolErrorEvent, ToolResultEvent } from "./types.js";
@@ -10,6 +11,8 @@ import type { ToolErrorEvent, ToolResultEvent } from "./types.js";
 /** One call to run, with what it runs against. */
 export interface ToolCallJob {
   call: ToolCall;
+  /** The id the call goes by in the history (unique in its step): its tool message names it. */
+  historyId: string;
   step: number;
   tools: ReadonlyMap<string, Tool>;
   /** Aborts when the run stops early, or when a sibling threw under `onToolError: "throw"`. */
@@ -30,21 +33,19 @@ export interface SettledToolCall {
 /**
  * Runs one call: finds the tool, checks the arguments, runs `execute` in the call's span
  * context, and turns the outcome into an event and a tool message. Never rejects: a failure is
- * reported in the result (and fed back to the model as `{"error": ...}`).
+ * reported in the result (and fed back to the model as `{"error": ...}`). A call whose signal
+ * has aborted (the run stopped) is not run: no span, no `execute`.
  */
 export async function executeToolCall(job: ToolCallJob): Promise<SettledToolCall> {
   const { call, step } = job;
+  if (job.signal.aborted) return notRun(job);
   const tool = job.tools.get(call.name);
   const span = job.telemetry?.startTool(call, step, tool?.description);
   const startedAt = performance.now();
   const fail = (error: ToolError, why: string): SettledToolCall => {
     // A call that fails once its signal has aborted was stopped, not broken.
     span?.end(job.signal.aborted ? { kind: "cancelled", by: "abort" } : { kind: "failed", error });
-    return {
-      event: { type: "tool_error", step, toolCall: call, error },
-      message: toToolMessage(call, step, toErrorContent(why)),
-      error,
-    };
+    return failed(job, error, why);
   };
   if (tool === undefined) {
     const known = [...job.tools.keys()].join(", ") || "none";
@@ -71,6 +72,11 @@ export async function executeToolCall(job: ToolCallJob): Promise<SettledToolCall
       args.problem,
     );
   }
+  // Checking the arguments may have awaited a schema while the run stopped.
+  if (job.signal.aborted) {
+    span?.end({ kind: "cancelled", by: "abort" });
+    return notRun(job);
+  }
   let result: unknown;
   let content: string;
   try {
@@ -80,7 +86,7 @@ export async function executeToolCall(job: ToolCallJob): Promise<SettledToolCall
     );
     content = toResultContent(result);
   } catch (cause) {
-    const why = cause instanceof Error ? cause.message : String(cause);
+    const why = describeThrown(cause);
     return fail(
       new ToolError({
         message: `Tool "${call.name}" failed (step ${step}): ${why}`,
@@ -96,7 +102,44 @@ export async function executeToolCall(job: ToolCallJob): Promise<SettledToolCall
   span?.end({ kind: "completed", result, content });
   return {
     event: { type: "tool_result", step, toolCall: call, result, durationMs },
-    message: toToolMessage(call, step, content),
+    message: toToolMessage(job.historyId, content),
     error: undefined,
+  };
+}
+
+/**
+ * A call that failed in a way `executeToolCall` did not foresee (it rejected): reported like a
+ * throwing tool, so that the run goes on, or fails where the caller looks.
+ */
+export function unexpectedFailure(job: ToolCallJob, cause: unknown): SettledToolCall {
+  const why = describeThrown(cause);
+  const error = new ToolError({
+    message: `Tool "${job.call.name}" failed (step ${job.step}): ${why}`,
+    kind: "execute",
+    toolCall: job.call,
+    step: job.step,
+    cause,
+  });
+  return failed(job, error, why);
+}
+
+/** A call the run stopped before it ran: its result is not read (the run is ending). */
+function notRun(job: ToolCallJob): SettledToolCall {
+  const why = "not run: the run had stopped";
+  const error = new ToolError({
+    message: `Tool "${job.call.name}" (step ${job.step}): ${why}`,
+    kind: "execute",
+    toolCall: job.call,
+    step: job.step,
+    cause: job.signal.reason,
+  });
+  return failed(job, error, why);
+}
+
+function failed(job: ToolCallJob, error: ToolError, why: string): SettledToolCall {
+  return {
+    event: { type: "tool_error", step: job.step, toolCall: job.call, error },
+    message: toToolMessage(job.historyId, toErrorContent(why)),
+    error,
   };
 }

@@ -1,4 +1,6 @@
 import type { ToolCall } from "../types.js";
+import { isJsonObject } from "./agent-history.js";
+import { describeThrown } from "./describe-thrown.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
 import type { Tool } from "./tool.js";
 
@@ -19,12 +21,12 @@ export async function checkArguments(tool: Tool, call: ToolCall): Promise<Checke
     const shown = text.length > MAX_ECHOED_CHARS ? `${text.slice(0, MAX_ECHOED_CHARS)}…` : text;
     return { ok: false, problem: `the arguments are not valid JSON: ${shown}` };
   }
+  // A function call's arguments are an object, whatever the schema says: anything else goes
+  // back in the history as `{}`, so running the tool with it would contradict the history.
+  if (!isJsonObject(args)) return { ok: false, problem: "the arguments must be a JSON object" };
   if (tool.schema !== undefined) return validate(tool.schema, args);
   const parameters = tool.parameters;
   if (parameters.type !== "object") return { ok: true, value: args };
-  if (typeof args !== "object" || args === null || Array.isArray(args)) {
-    return { ok: false, problem: "the arguments must be a JSON object" };
-  }
   const required = Array.isArray(parameters.required) ? parameters.required : [];
   const missing = required.filter((name) => typeof name === "string" && !Object.hasOwn(args, name));
   if (missing.length > 0) {
@@ -38,7 +40,7 @@ async function validate(schema: StandardSchemaV1, args: unknown): Promise<Checke
   try {
     result = await schema["~standard"].validate(args);
   } catch (error) {
-    return { ok: false, problem: `the arguments could not be validated: ${String(error)}` };
+    return { ok: false, problem: `the arguments could not be validated: ${describeThrown(error)}` };
   }
   if (result.issues === undefined) return { ok: true, value: result.value };
   const problems = result.issues.map((issue) => {

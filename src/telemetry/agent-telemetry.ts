@@ -11,7 +11,7 @@ import {
 import type { ChatMessage, ChatResponse, ToolCall, ToolDefinition, Usage } from "../types.js";
 import { withAgentStep } from "./agent-step.js";
 import type { TelemetrySettings } from "./call-telemetry.js";
-import { describeErrorType, isErrorReason } from "./describe-error-type.js";
+import { describeErrorType } from "./describe-error-type.js";
 import { type GenAIMetrics, getGenAIMetrics } from "./gen-ai-metrics.js";
 import {
   ATTR_ERROR_TYPE,
@@ -200,8 +200,24 @@ export class AgentTelemetry {
     });
   }
 
-  /** Starts the `execute_tool` span of a call, linked to the chat span that requested it. */
-  startTool(call: ToolCall, step: number, description: string | undefined): ToolCallTelemetry {
+  /**
+   * Starts the `execute_tool` span of a call, linked to the chat span that requested it; never
+   * throws: a tracer that fails leaves the call without a span (it still runs).
+   */
+  startTool(
+    call: ToolCall,
+    step: number,
+    description: string | undefined,
+  ): ToolCallTelemetry | undefined {
+    try {
+      return this.#startTool(call, step, description);
+    } catch (error) {
+      diag.error("openrouter-otel: starting the execute_tool span failed", error);
+      return undefined;
+    }
+  }
+
+  #startTool(call: ToolCall, step: number, description: string | undefined): ToolCallTelemetry {
     this.#toolCalls++;
     const attributes: Attributes = {
       [ATTR_GEN_AI_OPERATION_NAME]: OPERATION_EXECUTE_TOOL,
@@ -240,12 +256,9 @@ export class AgentTelemetry {
     const by = outcome.kind === "cancelled" ? outcome.by : "abort";
     for (const tool of [...this.#openTools]) tool.end({ kind: "cancelled", by });
     try {
-      const error =
-        outcome.kind === "failed"
-          ? outcome.error
-          : outcome.kind === "cancelled" && isErrorReason(outcome.reason)
-            ? outcome.reason
-            : undefined;
+      // Cancelled is not an error, whatever the abort's reason (a TimeoutError, the caller's
+      // Error): the run and its tools were stopped, as the tool spans say.
+      const error = outcome.kind === "failed" ? outcome.error : undefined;
       const errorType = error === undefined ? undefined : describeErrorType(error);
       if (this.#recording) this.#recordSpan(outcome, error, errorType);
       this.#recordMetrics(errorType);

@@ -14,7 +14,12 @@ const MAX_DEPTH = 32;
 export function toToolArgumentsJson(call: ToolCall, maxChars: number): string {
   const args = call.arguments;
   if (args === undefined) return wrap(truncateText(call.argumentsText, maxChars));
-  if (isPlainObject(args) && call.argumentsText.length <= maxChars) return call.argumentsText;
+  // The text is reused only when it is the object itself: `""` (a call with no arguments) parses
+  // as `{}` but is not a JSON object.
+  const text = call.argumentsText;
+  if (isPlainObject(args) && text.trimStart().startsWith("{") && text.length <= maxChars) {
+    return text;
+  }
   return toObjectJson(args, maxChars);
 }
 
