@@ -16,6 +16,7 @@ import { validateChatRequest } from "./request/validate-chat-request.js";
 import { ChatStream } from "./stream/chat-stream.js";
 import { startCall, type TelemetrySettings } from "./telemetry/call-telemetry.js";
 import { resolveCaptureContent } from "./telemetry/capture-content.js";
+import { resolveSemconvVersion, type SemconvVersion, semconvOf } from "./telemetry/semconv.js";
 import { DEFAULT_MAX_CONTENT_CHARS } from "./telemetry/truncate-text.js";
 import type { ChatRequest, ChatResponse } from "./types.js";
 import { INSTRUMENTATION_NAME, VERSION } from "./version.js";
@@ -66,6 +67,13 @@ export interface OpenRouterOptions {
    * @defaultValue `16_384`
    */
   maxContentChars?: number | undefined;
+  /**
+   * The version of the GenAI conventions to emit: `"v1.41.1"` (the last released one) or
+   * `"latest"` (every merged rule of the conventions' repository). Wins over
+   * `OTEL_SEMCONV_STABILITY_OPT_IN`.
+   * @defaultValue `"latest"` when that variable holds `gen_ai_latest_experimental`, else `"v1.41.1"`
+   */
+  semconv?: SemconvVersion | undefined;
   /** An undici dispatcher (an `Agent` or `Pool`) for connection settings or a proxy. */
   dispatcher?: Dispatcher | undefined;
   /**
@@ -183,6 +191,7 @@ export class Chat {
         address: baseURL.hostname,
         port: baseURL.port ? Number(baseURL.port) : baseURL.protocol === "http:" ? 80 : 443,
       },
+      semconv: semconvOf(resolveSemconvVersion(semconvOption(options.semconv))),
     };
   }
 
@@ -256,6 +265,11 @@ function parseBaseURL(value: string): URL {
     throw new InvalidRequestError("baseURL", `must use http or https (got ${url.protocol})`);
   }
   return url;
+}
+
+function semconvOption(value: SemconvVersion | undefined): SemconvVersion | undefined {
+  if (value === undefined || value === "latest" || value === "v1.41.1") return value;
+  throw new InvalidRequestError("semconv", `must be "v1.41.1" or "latest" (got ${String(value)})`);
 }
 
 function positiveNumber(field: string, value: number | undefined, fallback: number): number {

@@ -38,6 +38,11 @@ export {
 } from "./generations.js";
 export { ChatStream, MAX_EVENT_CHARS } from "./stream/chat-stream.js";
 export { CAPTURE_CONTENT_ENV } from "./telemetry/capture-content.js";
+export {
+  SEMCONV_OPT_IN_LATEST,
+  SEMCONV_STABILITY_OPT_IN_ENV,
+  type SemconvVersion,
+} from "./telemetry/semconv.js";
 export { DEFAULT_MAX_CONTENT_CHARS, TRUNCATION_MARKER } from "./telemetry/truncate-text.js";
 export type * from "./types.js";
 export { VERSION } from "./version.js";

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ChatRequest, TRUNCATION_MARKER } from "../src/index.js";
 import { startCall } from "../src/telemetry/call-telemetry.js";
 import { CAPTURE_CONTENT_ENV } from "../src/telemetry/capture-content.js";
+import { semconvOf } from "../src/telemetry/semconv.js";
 import { buildChatEvents } from "../src/testing/index.js";
 import { collect } from "./helpers/collect.js";
 import { startOtlpReceiver } from "./helpers/otlp-receiver.js";
@@ -181,6 +182,7 @@ describe("nothing is done for nobody", () => {
       captureContent: true,
       maxContentChars: 100,
       server: { address: "x", port: 1 },
+      semconv: semconvOf("v1.41.1"),
     };
     const started = startCall(settings, request, true, ROOT_CONTEXT, undefined);
     expect(started.telemetry).toBeUndefined();

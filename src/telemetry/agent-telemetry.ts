@@ -207,7 +207,7 @@ export class AgentTelemetry {
       [ATTR_GEN_AI_OPERATION_NAME]: OPERATION_EXECUTE_TOOL,
       [ATTR_GEN_AI_TOOL_NAME]: call.name,
       [ATTR_GEN_AI_TOOL_TYPE]: TOOL_TYPE_FUNCTION,
-      [ATTR_GEN_AI_AGENT_NAME]: this.#agent.name,
+      [this.#settings.semconv.toolSpanAgentName]: this.#agent.name,
       [ATTR_OPENROUTER_AGENT_STEP]: step,
     };
     // Ids repeat and may be empty (OPENROUTER_WIRE.md R2.7): only the model's own, never ours.
@@ -271,7 +271,11 @@ export class AgentTelemetry {
       attributes[ATTR_OPENROUTER_AGENT_STOP_REASON] = outcome.stopReason;
       if (this.#settings.captureContent) {
         attributes[ATTR_GEN_AI_OUTPUT_MESSAGES] = JSON.stringify(
-          toOutputMessages(last, finishReason, this.#settings.maxContentChars),
+          toOutputMessages(
+            last,
+            this.#settings.semconv.outputMessageFinishReason ? finishReason : undefined,
+            this.#settings.maxContentChars,
+          ),
         );
       }
     } else if (outcome.kind === "failed") {

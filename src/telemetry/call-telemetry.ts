@@ -28,23 +28,18 @@ import {
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
   ATTR_GEN_AI_TOKEN_TYPE,
   ATTR_GEN_AI_TOOL_DEFINITIONS,
-  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   ATTR_OPENROUTER_AGENT_STEP,
   ATTR_OPENROUTER_CANCELLED,
   ATTR_OPENROUTER_NATIVE_FINISH_REASON,
   ATTR_OPENROUTER_PROVIDER,
   ATTR_OPENROUTER_RETRY_ATTEMPT,
   ATTR_OPENROUTER_RETRY_DELAY_MS,
-  ATTR_OPENROUTER_USAGE_COST,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   EVENT_RETRY,
   OPERATION_CHAT,
   PROVIDER_OPENROUTER,
+  type Semconv,
   SPAN_NAME_COMPLETE,
   SPAN_NAME_STREAMING,
 } from "./semconv.js";
@@ -55,6 +50,7 @@ import {
   toSystemInstructions,
   toToolDefinitions,
 } from "./semconv-messages.js";
+import { addUsageAttributes } from "./usage-attributes.js";
 
 /** A client's telemetry settings, resolved once at construction. */
 export interface TelemetrySettings {
@@ -64,6 +60,8 @@ export interface TelemetrySettings {
   captureContent: boolean;
   maxContentChars: number;
   server: ServerEndpoint;
+  /** The names and rules of the conventions' version emitted. */
+  semconv: Semconv;
 }
 
 /** How a call ended, as the stream reports it (exactly once). */
@@ -92,7 +90,12 @@ export function startCall(
   handedSpan: Span | undefined,
 ): StartedCall {
   try {
-    const attributes = buildRequestAttributes(request, streaming, settings.server);
+    const attributes = buildRequestAttributes(
+      request,
+      streaming,
+      settings.server,
+      settings.semconv,
+    );
     const agentStep = getAgentStep(parentContext);
     if (agentStep !== undefined) attributes[ATTR_OPENROUTER_AGENT_STEP] = agentStep.step;
     let span: Span;
@@ -259,6 +262,7 @@ export class CallTelemetry {
     errorType: string | undefined,
   ): void {
     const span = this.#span;
+    const semconv = this.#settings.semconv;
     const attributes: Attributes = {};
     if (response.id) attributes[ATTR_GEN_AI_RESPONSE_ID] = response.id;
     if (response.model) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = response.model;
@@ -271,27 +275,17 @@ export class CallTelemetry {
     if (response.provider) attributes[ATTR_OPENROUTER_PROVIDER] = response.provider;
     if (response.nativeFinishReason)
       attributes[ATTR_OPENROUTER_NATIVE_FINISH_REASON] = response.nativeFinishReason;
-    const usage = response.usage;
-    if (usage !== undefined) {
-      attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] = usage.inputTokens;
-      attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = usage.outputTokens;
-      if (usage.cachedInputTokens !== undefined) {
-        attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = usage.cachedInputTokens;
-      }
-      if (usage.cacheWriteInputTokens !== undefined) {
-        attributes[ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = usage.cacheWriteInputTokens;
-      }
-      if (usage.reasoningTokens !== undefined) {
-        attributes[ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = usage.reasoningTokens;
-      }
-      if (usage.cost !== undefined) attributes[ATTR_OPENROUTER_USAGE_COST] = usage.cost;
-    }
+    if (response.usage !== undefined) addUsageAttributes(attributes, response.usage, semconv);
     if (outcome.kind === "cancelled") attributes[ATTR_OPENROUTER_CANCELLED] = outcome.by;
     const settings = this.#settings;
     if (settings.captureContent && (outcome.kind === "completed" || hasOutput(response))) {
       attributes[ATTR_GEN_AI_OUTPUT_MESSAGES] = JSON.stringify(
         // Without a finish reason the consumer broke off: say so rather than claim an error.
-        toOutputMessages(response, finishReason ?? "cancelled", settings.maxContentChars),
+        toOutputMessages(
+          response,
+          semconv.outputMessageFinishReason ? (finishReason ?? "cancelled") : undefined,
+          settings.maxContentChars,
+        ),
       );
     }
     if (errorType !== undefined) {
