@@ -15,7 +15,12 @@ import { addTraceIds, serializeChatRequest } from "./request/serialize-chat-requ
 import { validateChatRequest } from "./request/validate-chat-request.js";
 import { ChatStream } from "./stream/chat-stream.js";
 import { startCall, type TelemetrySettings } from "./telemetry/call-telemetry.js";
-import { resolveCaptureContent } from "./telemetry/capture-content.js";
+import {
+  type CaptureMode,
+  isCaptureOption,
+  resolveCapturePolicy,
+} from "./telemetry/capture-content.js";
+import { type EventLoggerProvider, loadLogsApi } from "./telemetry/details-event.js";
 import { resolveSemconvVersion, type SemconvVersion, semconvOf } from "./telemetry/semconv.js";
 import { DEFAULT_MAX_CONTENT_CHARS } from "./telemetry/truncate-text.js";
 import type { ChatRequest, ChatResponse } from "./types.js";
@@ -56,11 +61,22 @@ export interface OpenRouterOptions {
   /** @defaultValue the global meter provider */
   meterProvider?: MeterProvider | undefined;
   /**
-   * Record prompts and completions in spans. Wins over
+   * Where prompts and completions go: `"SPAN_ONLY"` (or `true`) as span attributes,
+   * `"EVENT_ONLY"` in the event `gen_ai.client.inference.operation.details`, `"SPAN_AND_EVENT"`,
+   * or `"NO_CONTENT"` (or `false`): nothing is serialized. Wins over
    * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`.
-   * @defaultValue `true`, unless that variable is `false` or `NO_CONTENT`
+   * @defaultValue that variable, else `"SPAN_ONLY"`
    */
-  captureContent?: boolean | undefined;
+  captureContent?: boolean | CaptureMode | undefined;
+  /**
+   * Emit the event `gen_ai.client.inference.operation.details` through the OpenTelemetry Logs
+   * API (`@opentelemetry/api-logs`, an optional peer) when a logger provider is registered.
+   * Wins over `OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT`.
+   * @defaultValue that variable, else `true` for the modes `EVENT_ONLY` and `SPAN_AND_EVENT`
+   */
+  emitEvent?: boolean | undefined;
+  /** @defaultValue the global logger provider, when one is registered */
+  loggerProvider?: EventLoggerProvider | undefined;
   /**
    * The longest text kept in one captured message part; longer text is cut and marked
    * `…[truncated]`, inside the part, so the attribute stays valid JSON.
@@ -178,10 +194,11 @@ export class Chat {
         : {}),
       ...checkHeaders(options.headers),
     };
+    const capture = resolveCaptureSettings(options);
     this.#telemetry = {
       tracer: (options.tracerProvider ?? trace).getTracer(INSTRUMENTATION_NAME, VERSION),
       meterProvider: options.meterProvider,
-      captureContent: resolveCaptureContent(options.captureContent),
+      ...capture,
       maxContentChars: positiveNumber(
         "maxContentChars",
         options.maxContentChars,
@@ -265,6 +282,22 @@ function parseBaseURL(value: string): URL {
     throw new InvalidRequestError("baseURL", `must use http or https (got ${url.protocol})`);
   }
   return url;
+}
+
+function resolveCaptureSettings(options: OpenRouterOptions) {
+  if (!isCaptureOption(options.captureContent)) {
+    throw new InvalidRequestError(
+      "captureContent",
+      `must be a boolean, "NO_CONTENT", "SPAN_ONLY", "EVENT_ONLY" or "SPAN_AND_EVENT" (got ${String(options.captureContent)})`,
+    );
+  }
+  const { spanContent, ...capture } = resolveCapturePolicy(
+    options.captureContent,
+    options.emitEvent,
+  );
+  // Loaded now, so that the first call finds it; never for a client that emits no event.
+  if (capture.emitEvent && options.loggerProvider === undefined) void loadLogsApi();
+  return { captureContent: spanContent, capture, loggerProvider: options.loggerProvider };
 }
 
 function semconvOption(value: SemconvVersion | undefined): SemconvVersion | undefined {

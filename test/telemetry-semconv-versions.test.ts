@@ -1,7 +1,5 @@
-import { context } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   type ChatRequest,
   InvalidRequestError,
@@ -15,14 +13,9 @@ import { buildChatEvents, type MockReply, replyPerStep } from "../src/testing/in
 import { answer, callTools, collectRun } from "./helpers/agent.js";
 import { collect } from "./helpers/collect.js";
 import { serve } from "./helpers/server.js";
-import { contentAttribute, createTestTelemetry } from "./helpers/telemetry.js";
+import { contentAttribute, createTestTelemetry, useAsyncContext } from "./helpers/telemetry.js";
 
-beforeAll(() => {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-});
-afterAll(() => {
-  context.disable();
-});
+useAsyncContext();
 afterEach(() => {
   delete process.env[SEMCONV_STABILITY_OPT_IN_ENV];
 });

@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { context } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import {
   AggregationTemporality,
   InMemoryMetricExporter,
@@ -13,6 +15,17 @@ import {
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import { Ajv, type ValidateFunction } from "ajv";
+import { afterAll, beforeAll } from "vitest";
+
+/** Async context for the tests of this file, as an application with an SDK has it. */
+export function useAsyncContext(): void {
+  beforeAll(() => {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  });
+  afterAll(() => {
+    context.disable();
+  });
+}
 
 /** A tracer and meter provider of their own for one test, read back in memory. */
 export function createTestTelemetry() {

@@ -1,0 +1,22 @@
+import type { MeterProvider, Tracer } from "@opentelemetry/api";
+import type { CapturePolicy } from "./capture-content.js";
+import type { EventLoggerProvider } from "./details-event.js";
+import type { ServerEndpoint } from "./request-attributes.js";
+import type { Semconv } from "./semconv.js";
+
+/** A client's telemetry settings, resolved once at construction. */
+export interface TelemetrySettings {
+  tracer: Tracer;
+  /** Undefined: the global meter provider, looked up per call. */
+  meterProvider: MeterProvider | undefined;
+  /** Content as span attributes. */
+  captureContent: boolean;
+  /** Where content goes and whether the details event is emitted; span content as above. */
+  capture?: Omit<CapturePolicy, "spanContent"> | undefined;
+  /** Undefined: the global logger provider, when one is registered. */
+  loggerProvider?: EventLoggerProvider | undefined;
+  maxContentChars: number;
+  server: ServerEndpoint;
+  /** The names and rules of the conventions' version emitted. */
+  semconv: Semconv;
+}
