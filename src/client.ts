@@ -21,6 +21,7 @@ import {
   resolveCapturePolicy,
 } from "./telemetry/capture-content.js";
 import { type EventLoggerProvider, loadLogsApi } from "./telemetry/details-event.js";
+import type { ContentHook } from "./telemetry/genai-content.js";
 import { resolveSemconvVersion, type SemconvVersion, semconvOf } from "./telemetry/semconv.js";
 import { DEFAULT_MAX_CONTENT_CHARS } from "./telemetry/truncate-text.js";
 import type { ChatRequest, ChatResponse } from "./types.js";
@@ -77,6 +78,13 @@ export interface OpenRouterOptions {
   emitEvent?: boolean | undefined;
   /** @defaultValue the global logger provider, when one is registered */
   loggerProvider?: EventLoggerProvider | undefined;
+  /**
+   * Sees the content of each chat call, agent run and tool call once, before anything is
+   * serialized, wherever it goes (span, event). Return it changed (redacted), another object
+   * (a reference to where you uploaded it), or `null`/`undefined` to record no content. If it
+   * throws, that content is dropped, `diag` says why, and the call goes on.
+   */
+  onContent?: ContentHook | undefined;
   /**
    * The longest text kept in one captured message part; longer text is cut and marked
    * `…[truncated]`, inside the part, so the attribute stays valid JSON.
@@ -297,7 +305,14 @@ function resolveCaptureSettings(options: OpenRouterOptions) {
   );
   // Loaded now, so that the first call finds it; never for a client that emits no event.
   if (capture.emitEvent && options.loggerProvider === undefined) void loadLogsApi();
-  return { captureContent: spanContent, capture, loggerProvider: options.loggerProvider };
+  if (options.onContent !== undefined && typeof options.onContent !== "function")
+    throw new InvalidRequestError("onContent", "must be a function");
+  return {
+    captureContent: spanContent,
+    capture,
+    loggerProvider: options.loggerProvider,
+    onContent: options.onContent,
+  };
 }
 
 function semconvOption(value: SemconvVersion | undefined): SemconvVersion | undefined {

@@ -24,7 +24,8 @@ export function snapshotInput(request: ChatRequest): CallInput {
 export function toCallContent(
   input: CallInput,
   settings: TelemetrySettings,
-  output: { response: ChatResponse; finishReason: string; withOutput: boolean },
+  /** No response: no output messages (a call that produced nothing, a run with no answer). */
+  output: { response: ChatResponse | undefined; finishReason: string },
 ): GenAIContent {
   const maxChars = settings.maxContentChars;
   const content: GenAIContent = {
@@ -36,7 +37,7 @@ export function toCallContent(
         ? undefined
         : toToolDefinitions(input.tools, maxChars),
   };
-  if (output.withOutput) {
+  if (output.response !== undefined) {
     content.outputMessages = toOutputMessages(
       output.response,
       settings.semconv.outputMessageFinishReason ? output.finishReason : undefined,

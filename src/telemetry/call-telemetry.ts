@@ -20,6 +20,7 @@ import {
 import { type GenAIMetrics, getGenAIMetrics } from "./gen-ai-metrics.js";
 import {
   addContentEventAttributes,
+  applyContentHook,
   contentSpanAttributes,
   type GenAIContent,
 } from "./genai-content.js";
@@ -255,12 +256,20 @@ export class CallTelemetry {
       const content =
         this.#input === undefined
           ? undefined
-          : toCallContent(this.#input, this.#settings, {
-              response,
-              // Without a finish reason the consumer broke off: say so, not claim an error.
-              finishReason: finishReason ?? "cancelled",
-              withOutput: outcome.kind === "completed" || hasOutput(response),
-            });
+          : applyContentHook(
+              this.#settings.onContent,
+              toCallContent(this.#input, this.#settings, {
+                response:
+                  outcome.kind === "completed" || hasOutput(response) ? response : undefined,
+                // Without a finish reason the consumer broke off: say so, not claim an error.
+                finishReason: finishReason ?? "cancelled",
+              }),
+              {
+                operation: OPERATION_CHAT,
+                span: this.#span,
+                semconv: this.#settings.semconv.version,
+              },
+            );
       if (this.#recording) this.#recordSpan(attributes, content, error, errorType);
       if (this.#events !== undefined) this.#emitEvent(this.#events, attributes, content);
     }

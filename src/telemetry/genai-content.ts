@@ -1,6 +1,7 @@
-import type { Attributes } from "@opentelemetry/api";
+import { type Attributes, diag, type Span } from "@opentelemetry/api";
 import type { JsonValue } from "../types.js";
 import type { EventAttributes } from "./details-event.js";
+import type { SemconvVersion } from "./semconv.js";
 import {
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
@@ -59,5 +60,47 @@ export function addContentEventAttributes(
   for (const [field, attribute] of CONTENT_ATTRIBUTES) {
     const value = content[field];
     if (value !== undefined) attributes[attribute] = value;
+  }
+}
+
+/** What a content hook is told about the content it receives. */
+export interface ContentInfo {
+  /** `chat` (one model call), `invoke_agent` (one agent run) or `execute_tool` (one tool call). */
+  operation: "chat" | "invoke_agent" | "execute_tool";
+  /** The span the content is for: a hook may add its own attributes (a reference, say). */
+  span: Span;
+  /** The conventions' version emitted. */
+  semconv: SemconvVersion;
+}
+
+/**
+ * Sees the content of each call, agent run and tool call once, before anything is serialized,
+ * and returns what to record: the same object (changed or not), another one (references to
+ * where it was uploaded, say), or `null`/`undefined` to record no content. Synchronous.
+ */
+export type ContentHook = (
+  content: GenAIContent,
+  info: ContentInfo,
+) => GenAIContent | null | undefined;
+
+/** Runs the hook; a hook that throws (or returns a promise) drops the content, and says why. */
+export function applyContentHook(
+  hook: ContentHook | undefined,
+  content: GenAIContent,
+  info: ContentInfo,
+): GenAIContent | undefined {
+  if (hook === undefined) return content;
+  try {
+    const result = hook(content, info);
+    if (result === null || result === undefined) return undefined;
+    if (typeof (result as { then?: unknown }).then === "function")
+      throw new TypeError("it returned a promise; it must return the content synchronously");
+    return result;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    diag.warn(
+      `openrouter-otel: onContent failed, the ${info.operation} content is dropped: ${reason}`,
+    );
+    return undefined;
   }
 }

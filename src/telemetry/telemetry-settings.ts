@@ -1,6 +1,7 @@
 import type { MeterProvider, Tracer } from "@opentelemetry/api";
 import type { CapturePolicy } from "./capture-content.js";
 import type { EventLoggerProvider } from "./details-event.js";
+import type { ContentHook } from "./genai-content.js";
 import type { ServerEndpoint } from "./request-attributes.js";
 import type { Semconv } from "./semconv.js";
 
@@ -15,6 +16,8 @@ export interface TelemetrySettings {
   capture?: Omit<CapturePolicy, "spanContent"> | undefined;
   /** Undefined: the global logger provider, when one is registered. */
   loggerProvider?: EventLoggerProvider | undefined;
+  /** Sees all content before it is serialized: may redact, drop or replace it. */
+  onContent?: ContentHook | undefined;
   maxContentChars: number;
   server: ServerEndpoint;
   /** The names and rules of the conventions' version emitted. */
