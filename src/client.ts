@@ -20,6 +20,7 @@ import {
   isCaptureOption,
   resolveCapturePolicy,
 } from "./telemetry/capture-content.js";
+import { type ContentLimits, resolveContentLimits } from "./telemetry/content-limits.js";
 import { type EventLoggerProvider, loadLogsApi } from "./telemetry/details-event.js";
 import type { ContentHook } from "./telemetry/genai-content.js";
 import { resolveSemconvVersion, type SemconvVersion, semconvOf } from "./telemetry/semconv.js";
@@ -98,6 +99,19 @@ export interface OpenRouterOptions {
    * @defaultValue `"latest"` when that variable holds `gen_ai_latest_experimental`, else `"v1.41.1"`
    */
   semconv?: SemconvVersion | undefined;
+  /**
+   * The longest content attribute (`gen_ai.input.messages`, say), in characters: texts inside
+   * are cut (then the oldest messages dropped) so that it still parses as JSON. Wins over
+   * `OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT` and `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT`.
+   * @defaultValue those variables, else no limit
+   */
+  maxContentAttributeChars?: number | undefined;
+  /**
+   * All content attributes of one span together, in characters: over it, the largest are
+   * dropped first and named in `openrouter.content.dropped`.
+   * @defaultValue no limit
+   */
+  maxSpanContentChars?: number | undefined;
   /** An undici dispatcher (an `Agent` or `Pool`) for connection settings or a proxy. */
   dispatcher?: Dispatcher | undefined;
   /**
@@ -217,6 +231,7 @@ export class Chat {
         port: baseURL.port ? Number(baseURL.port) : baseURL.protocol === "http:" ? 80 : 443,
       },
       semconv: semconvOf(resolveSemconvVersion(semconvOption(options.semconv))),
+      contentLimits: resolveLimits(options),
     };
   }
 
@@ -313,6 +328,21 @@ function resolveCaptureSettings(options: OpenRouterOptions) {
     loggerProvider: options.loggerProvider,
     onContent: options.onContent,
   };
+}
+
+function resolveLimits(options: OpenRouterOptions): ContentLimits | undefined {
+  const limits = resolveContentLimits({
+    maxContentAttributeChars: wholeNumber(
+      "maxContentAttributeChars",
+      options.maxContentAttributeChars,
+    ),
+    maxSpanContentChars: wholeNumber("maxSpanContentChars", options.maxSpanContentChars),
+  });
+  return limits.attributeChars === undefined && limits.spanChars === undefined ? undefined : limits;
+}
+
+function wholeNumber(field: string, value: number | undefined): number | undefined {
+  return value === undefined ? undefined : nonNegativeInteger(field, value, 0);
 }
 
 function semconvOption(value: SemconvVersion | undefined): SemconvVersion | undefined {

@@ -282,7 +282,8 @@ export class AgentTelemetry {
       ),
       { operation: OPERATION_INVOKE_AGENT, span: this.#span, semconv: settings.semconv.version },
     );
-    if (content !== undefined) this.#span.setAttributes(contentSpanAttributes(content));
+    if (content !== undefined)
+      this.#span.setAttributes(contentSpanAttributes(content, this.#settings.contentLimits));
   }
 
   #recordMetrics(errorType: string | undefined): void {

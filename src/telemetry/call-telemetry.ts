@@ -318,7 +318,7 @@ export class CallTelemetry {
     }
     span.setAttributes(attributes);
     if (content !== undefined && this.#spanContent)
-      span.setAttributes(contentSpanAttributes(content));
+      span.setAttributes(contentSpanAttributes(content, this.#settings.contentLimits));
   }
 
   /** The details event: the call's whole attribute set, and the content when capture allows. */

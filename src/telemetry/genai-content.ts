@@ -1,5 +1,6 @@
 import { type Attributes, diag, type Span } from "@opentelemetry/api";
 import type { JsonValue } from "../types.js";
+import { type ContentLimits, toLimitedAttributes } from "./content-limits.js";
 import type { EventAttributes } from "./details-event.js";
 import type { SemconvVersion } from "./semconv.js";
 import {
@@ -42,14 +43,17 @@ export const CONTENT_ATTRIBUTES: ReadonlyArray<readonly [keyof GenAIContent, str
   ["toolCallResult", ATTR_GEN_AI_TOOL_CALL_RESULT],
 ];
 
-/** Span attributes hold strings: each value as its JSON. */
-export function contentSpanAttributes(content: GenAIContent): Attributes {
-  const attributes: Attributes = {};
+/** Span attributes hold strings: each value as its JSON, within the limits. */
+export function contentSpanAttributes(
+  content: GenAIContent,
+  limits: ContentLimits | undefined,
+): Attributes {
+  const values: Array<readonly [string, unknown]> = [];
   for (const [field, attribute] of CONTENT_ATTRIBUTES) {
     const value = content[field];
-    if (value !== undefined) attributes[attribute] = JSON.stringify(value);
+    if (value !== undefined) values.push([attribute, value]);
   }
-  return attributes;
+  return toLimitedAttributes(values, limits);
 }
 
 /** Events carry the content structured, as the conventions require there. */

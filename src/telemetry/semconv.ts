@@ -70,6 +70,9 @@ export const ATTR_OPENROUTER_AGENT_STOP_REASON = "openrouter.agent.stop_reason";
  */
 export const ATTR_OPENROUTER_AGENT_COST = "openrouter.agent.cost";
 
+/** Content attributes left out of a span to keep it under its content budget. */
+export const ATTR_OPENROUTER_CONTENT_DROPPED = "openrouter.content.dropped";
+
 /** Span event added before each retry. */
 export const EVENT_RETRY = "openrouter.retry";
 export const ATTR_OPENROUTER_RETRY_ATTEMPT = "openrouter.retry.attempt";

@@ -1,5 +1,6 @@
 import type { MeterProvider, Tracer } from "@opentelemetry/api";
 import type { CapturePolicy } from "./capture-content.js";
+import type { ContentLimits } from "./content-limits.js";
 import type { EventLoggerProvider } from "./details-event.js";
 import type { ContentHook } from "./genai-content.js";
 import type { ServerEndpoint } from "./request-attributes.js";
@@ -19,6 +20,8 @@ export interface TelemetrySettings {
   /** Sees all content before it is serialized: may redact, drop or replace it. */
   onContent?: ContentHook | undefined;
   maxContentChars: number;
+  /** Undefined: no limit on the size of content attributes. */
+  contentLimits?: ContentLimits | undefined;
   server: ServerEndpoint;
   /** The names and rules of the conventions' version emitted. */
   semconv: Semconv;

@@ -113,7 +113,8 @@ export class ToolCallTelemetry {
       outcome.kind === "completed"
         ? toToolResultJson(outcome.result, outcome.content, maxChars)
         : undefined;
-    if (settings.onContent === undefined) {
+    // Strings as they are, unless a hook or a limit needs the values.
+    if (settings.onContent === undefined && settings.contentLimits === undefined) {
       this.#span.setAttribute(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, argumentsJson);
       if (resultJson !== undefined)
         this.#span.setAttribute(ATTR_GEN_AI_TOOL_CALL_RESULT, resultJson);
@@ -130,7 +131,8 @@ export class ToolCallTelemetry {
       },
       { operation: OPERATION_EXECUTE_TOOL, span: this.#span, semconv: settings.semconv.version },
     );
-    if (content !== undefined) this.#span.setAttributes(contentSpanAttributes(content));
+    if (content !== undefined)
+      this.#span.setAttributes(contentSpanAttributes(content, this.#settings.contentLimits));
   }
 
   #metricAttributes(errorType: string | undefined): Attributes {
