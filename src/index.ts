@@ -44,6 +44,7 @@ export {
 } from "./telemetry/capture-content.js";
 export type { EventLogger, EventLoggerProvider } from "./telemetry/details-event.js";
 export type { ContentHook, ContentInfo, GenAIContent } from "./telemetry/genai-content.js";
+export { withOuterInference } from "./telemetry/outer-inference.js";
 export {
   SEMCONV_OPT_IN_LATEST,
   SEMCONV_STABILITY_OPT_IN_ENV,

@@ -24,21 +24,17 @@ import {
   contentSpanAttributes,
   type GenAIContent,
 } from "./genai-content.js";
+import { getOuterInference } from "./outer-inference.js";
 import { buildRequestAttributes } from "./request-attributes.js";
+import { buildResponseAttributes } from "./response-attributes.js";
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
-  ATTR_GEN_AI_RESPONSE_ID,
   ATTR_GEN_AI_RESPONSE_MODEL,
-  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_GEN_AI_TOKEN_TYPE,
   ATTR_OPENROUTER_AGENT_STEP,
-  ATTR_OPENROUTER_CANCELLED,
-  ATTR_OPENROUTER_NATIVE_FINISH_REASON,
-  ATTR_OPENROUTER_PROVIDER,
   ATTR_OPENROUTER_RETRY_ATTEMPT,
   ATTR_OPENROUTER_RETRY_DELAY_MS,
   ATTR_SERVER_ADDRESS,
@@ -51,7 +47,6 @@ import {
 } from "./semconv.js";
 import { toSemconvFinishReason } from "./semconv-messages.js";
 import type { TelemetrySettings } from "./telemetry-settings.js";
-import { addUsageAttributes } from "./usage-attributes.js";
 
 export type { TelemetrySettings } from "./telemetry-settings.js";
 
@@ -87,6 +82,9 @@ export function startCall(
       settings.server,
       settings.semconv,
     );
+    const outer = handedSpan === undefined ? getOuterInference(parentContext) : undefined;
+    if (outer !== undefined)
+      return deferToOuter(settings, request, attributes, outer.span, parentContext);
     const agentStep = getAgentStep(parentContext);
     if (agentStep !== undefined) attributes[ATTR_OPENROUTER_AGENT_STEP] = agentStep.step;
     let span: Span;
@@ -116,6 +114,7 @@ export function startCall(
       context,
       recording,
       ownsSpan: handedSpan === undefined,
+      deferred: false,
       metrics,
       events,
       settings,
@@ -134,6 +133,38 @@ export function startCall(
 }
 
 /**
+ * Another instrumentation traces this call: no span, metrics or event of ours; the outer span,
+ * when there is one, receives the call's attributes.
+ */
+function deferToOuter(
+  settings: TelemetrySettings,
+  request: ChatRequest,
+  attributes: Attributes,
+  outer: Span | undefined,
+  parentContext: Context,
+): StartedCall {
+  if (outer === undefined || !outer.isRecording())
+    return { context: parentContext, telemetry: undefined };
+  outer.setAttributes(attributes);
+  const telemetry = new CallTelemetry({
+    span: outer,
+    context: parentContext,
+    recording: true,
+    ownsSpan: false,
+    deferred: true,
+    metrics: undefined,
+    events: undefined,
+    settings,
+    request,
+    requestAttributes: attributes,
+    input: undefined,
+    spanContent: false,
+    eventContent: false,
+  });
+  return { context: parentContext, telemetry };
+}
+
+/**
  * Records one call into its span and the GenAI metrics. Never throws into the caller: a
  * failure to record goes to OpenTelemetry's `diag`.
  */
@@ -142,6 +173,8 @@ export class CallTelemetry {
   readonly #context: Context;
   readonly #recording: boolean;
   readonly #ownsSpan: boolean;
+  /** The span is another instrumentation's: attributes only, no status or exception. */
+  readonly #deferred: boolean;
   readonly #metrics: GenAIMetrics | undefined;
   readonly #events: EventLogger | undefined;
   readonly #settings: TelemetrySettings;
@@ -161,6 +194,7 @@ export class CallTelemetry {
     context: Context;
     recording: boolean;
     ownsSpan: boolean;
+    deferred: boolean;
     metrics: GenAIMetrics | undefined;
     events: EventLogger | undefined;
     settings: TelemetrySettings;
@@ -174,6 +208,7 @@ export class CallTelemetry {
     this.#context = init.context;
     this.#recording = init.recording;
     this.#ownsSpan = init.ownsSpan;
+    this.#deferred = init.deferred;
     this.#metrics = init.metrics;
     this.#events = init.events;
     this.#settings = init.settings;
@@ -252,7 +287,17 @@ export class CallTelemetry {
     }
     const errorType = error === undefined ? undefined : describeErrorType(error);
     if (this.#recording || this.#events !== undefined) {
-      const attributes = this.#responseAttributes(outcome, response, finishReason, errorType);
+      const attributes = buildResponseAttributes(
+        {
+          response,
+          finishReason,
+          timeToFirstChunk:
+            this.#firstChunkAt === 0 ? undefined : (this.#firstChunkAt - this.#startedAt) / 1000,
+          cancelledBy: outcome.kind === "cancelled" ? outcome.by : undefined,
+          errorType,
+        },
+        this.#settings.semconv,
+      );
       const content =
         this.#input === undefined
           ? undefined
@@ -277,31 +322,6 @@ export class CallTelemetry {
       this.#recordMetrics(this.#metrics, response, errorType, endedAt);
   }
 
-  #responseAttributes(
-    outcome: CallOutcome,
-    response: ChatResponse,
-    finishReason: string | undefined,
-    errorType: string | undefined,
-  ): Attributes {
-    const attributes: Attributes = {};
-    if (response.id) attributes[ATTR_GEN_AI_RESPONSE_ID] = response.id;
-    if (response.model) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = response.model;
-    if (finishReason !== undefined)
-      attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = [finishReason];
-    if (this.#firstChunkAt !== 0) {
-      attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] =
-        (this.#firstChunkAt - this.#startedAt) / 1000;
-    }
-    if (response.provider) attributes[ATTR_OPENROUTER_PROVIDER] = response.provider;
-    if (response.nativeFinishReason)
-      attributes[ATTR_OPENROUTER_NATIVE_FINISH_REASON] = response.nativeFinishReason;
-    if (response.usage !== undefined)
-      addUsageAttributes(attributes, response.usage, this.#settings.semconv);
-    if (outcome.kind === "cancelled") attributes[ATTR_OPENROUTER_CANCELLED] = outcome.by;
-    if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
-    return attributes;
-  }
-
   #recordSpan(
     attributes: Attributes,
     content: GenAIContent | undefined,
@@ -309,7 +329,7 @@ export class CallTelemetry {
     errorType: string | undefined,
   ): void {
     const span = this.#span;
-    if (errorType !== undefined) {
+    if (errorType !== undefined && !this.#deferred) {
       span.recordException(error instanceof Error ? error : String(error));
       span.setStatus({
         code: SpanStatusCode.ERROR,
