@@ -13,7 +13,12 @@ import { buildChatEvents, type MockReply, replyPerStep } from "../src/testing/in
 import { answer, callTools, collectRun } from "./helpers/agent.js";
 import { collect } from "./helpers/collect.js";
 import { serve } from "./helpers/server.js";
-import { contentAttribute, createTestTelemetry, useAsyncContext } from "./helpers/telemetry.js";
+import {
+  contentAttribute,
+  createTestTelemetry,
+  useAsyncContext,
+  withUsageDetails,
+} from "./helpers/telemetry.js";
 
 useAsyncContext();
 afterEach(() => {
@@ -22,14 +27,7 @@ afterEach(() => {
 
 /** A text reply whose usage reports every breakdown the wire has. */
 function detailedReply(): MockReply {
-  const events = buildChatEvents({ text: ["Four."] });
-  const last = events.at(-2) as { usage: Record<string, unknown> };
-  last.usage = {
-    ...last.usage,
-    prompt_tokens_details: { cached_tokens: 3, cache_write_tokens: 5, audio_tokens: 2 },
-    completion_tokens_details: { reasoning_tokens: 7, image_tokens: 0, audio_tokens: 1 },
-  };
-  return { events };
+  return { events: withUsageDetails(buildChatEvents({ text: ["Four."] })) };
 }
 
 const REQUEST: ChatRequest = {

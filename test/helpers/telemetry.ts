@@ -124,3 +124,14 @@ export function contentAttribute(
   expectValidAgainstSchema(attribute, json, version);
   return json;
 }
+
+/** Adds every usage breakdown the wire has to the usage chunk of built events (the one before `[DONE]`). */
+export function withUsageDetails(events: unknown[]): unknown[] {
+  const last = events.at(-2) as { usage: Record<string, unknown> };
+  last.usage = {
+    ...last.usage,
+    prompt_tokens_details: { cached_tokens: 3, cache_write_tokens: 5, audio_tokens: 2 },
+    completion_tokens_details: { reasoning_tokens: 7, image_tokens: 0, audio_tokens: 1 },
+  };
+  return events;
+}
