@@ -9,22 +9,14 @@ import {
 import type { Dispatcher } from "undici";
 import { Agent } from "./agent/agent.js";
 import type { AgentOptions } from "./agent/types.js";
+import { nonNegativeInteger, positiveNumber } from "./check-option.js";
 import { InvalidRequestError, OpenRouterError } from "./errors.js";
 import { Generations, type GenerationsConnection } from "./generations.js";
 import { addTraceIds, serializeChatRequest } from "./request/serialize-chat-request.js";
 import { validateChatRequest } from "./request/validate-chat-request.js";
 import { ChatStream } from "./stream/chat-stream.js";
 import { startCall, type TelemetrySettings } from "./telemetry/call-telemetry.js";
-import {
-  type CaptureMode,
-  isCaptureOption,
-  resolveCapturePolicy,
-} from "./telemetry/capture-content.js";
-import { type ContentLimits, resolveContentLimits } from "./telemetry/content-limits.js";
-import { type EventLoggerProvider, loadLogsApi } from "./telemetry/details-event.js";
-import type { ContentHook } from "./telemetry/genai-content.js";
-import { resolveSemconvVersion, type SemconvVersion, semconvOf } from "./telemetry/semconv.js";
-import { DEFAULT_MAX_CONTENT_CHARS } from "./telemetry/truncate-text.js";
+import { type ContentOptions, resolveContentOptions } from "./telemetry/content-options.js";
 import type { ChatRequest, ChatResponse } from "./types.js";
 import { INSTRUMENTATION_NAME, VERSION } from "./version.js";
 
@@ -32,7 +24,7 @@ export const DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_RETRIES = 2;
 
-export interface OpenRouterOptions {
+export interface OpenRouterOptions extends ContentOptions {
   /**
    * OpenRouter API key, sent as `Authorization: Bearer`. Never appears in errors, logs or spans.
    * @defaultValue `process.env.OPENROUTER_API_KEY`
@@ -62,56 +54,6 @@ export interface OpenRouterOptions {
   tracerProvider?: TracerProvider | undefined;
   /** @defaultValue the global meter provider */
   meterProvider?: MeterProvider | undefined;
-  /**
-   * Where prompts and completions go: `"SPAN_ONLY"` (or `true`) as span attributes,
-   * `"EVENT_ONLY"` in the event `gen_ai.client.inference.operation.details`, `"SPAN_AND_EVENT"`,
-   * or `"NO_CONTENT"` (or `false`): nothing is serialized. Wins over
-   * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`.
-   * @defaultValue that variable, else `"SPAN_ONLY"`
-   */
-  captureContent?: boolean | CaptureMode | undefined;
-  /**
-   * Emit the event `gen_ai.client.inference.operation.details` through the OpenTelemetry Logs
-   * API (`@opentelemetry/api-logs`, an optional peer) when a logger provider is registered.
-   * Wins over `OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT`.
-   * @defaultValue that variable, else `true` for the modes `EVENT_ONLY` and `SPAN_AND_EVENT`
-   */
-  emitEvent?: boolean | undefined;
-  /** @defaultValue the global logger provider, when one is registered */
-  loggerProvider?: EventLoggerProvider | undefined;
-  /**
-   * Sees the content of each chat call, agent run and tool call once, before anything is
-   * serialized, wherever it goes (span, event). Return it changed (redacted), another object
-   * (a reference to where you uploaded it), or `null`/`undefined` to record no content. If it
-   * throws, that content is dropped, `diag` says why, and the call goes on.
-   */
-  onContent?: ContentHook | undefined;
-  /**
-   * The longest text kept in one captured message part; longer text is cut and marked
-   * `…[truncated]`, inside the part, so the attribute stays valid JSON.
-   * @defaultValue `16_384`
-   */
-  maxContentChars?: number | undefined;
-  /**
-   * The version of the GenAI conventions to emit: `"v1.41.1"` (the last released one) or
-   * `"latest"` (every merged rule of the conventions' repository). Wins over
-   * `OTEL_SEMCONV_STABILITY_OPT_IN`.
-   * @defaultValue `"latest"` when that variable holds `gen_ai_latest_experimental`, else `"v1.41.1"`
-   */
-  semconv?: SemconvVersion | undefined;
-  /**
-   * The longest content attribute (`gen_ai.input.messages`, say), in characters: texts inside
-   * are cut (then the oldest messages dropped) so that it still parses as JSON. Wins over
-   * `OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT` and `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT`.
-   * @defaultValue those variables, else no limit
-   */
-  maxContentAttributeChars?: number | undefined;
-  /**
-   * All content attributes of one span together, in characters: over it, the largest are
-   * dropped first and named in `openrouter.content.dropped`.
-   * @defaultValue no limit
-   */
-  maxSpanContentChars?: number | undefined;
   /** An undici dispatcher (an `Agent` or `Pool`) for connection settings or a proxy. */
   dispatcher?: Dispatcher | undefined;
   /**
@@ -216,22 +158,14 @@ export class Chat {
         : {}),
       ...checkHeaders(options.headers),
     };
-    const capture = resolveCaptureSettings(options);
     this.#telemetry = {
       tracer: (options.tracerProvider ?? trace).getTracer(INSTRUMENTATION_NAME, VERSION),
       meterProvider: options.meterProvider,
-      ...capture,
-      maxContentChars: positiveNumber(
-        "maxContentChars",
-        options.maxContentChars,
-        DEFAULT_MAX_CONTENT_CHARS,
-      ),
+      ...resolveContentOptions(options),
       server: {
         address: baseURL.hostname,
         port: baseURL.port ? Number(baseURL.port) : baseURL.protocol === "http:" ? 80 : 443,
       },
-      semconv: semconvOf(resolveSemconvVersion(semconvOption(options.semconv))),
-      contentLimits: resolveLimits(options),
     };
   }
 
@@ -305,65 +239,6 @@ function parseBaseURL(value: string): URL {
     throw new InvalidRequestError("baseURL", `must use http or https (got ${url.protocol})`);
   }
   return url;
-}
-
-function resolveCaptureSettings(options: OpenRouterOptions) {
-  if (!isCaptureOption(options.captureContent)) {
-    throw new InvalidRequestError(
-      "captureContent",
-      `must be a boolean, "NO_CONTENT", "SPAN_ONLY", "EVENT_ONLY" or "SPAN_AND_EVENT" (got ${String(options.captureContent)})`,
-    );
-  }
-  const { spanContent, ...capture } = resolveCapturePolicy(
-    options.captureContent,
-    options.emitEvent,
-  );
-  // Loaded now, so that the first call finds it; never for a client that emits no event.
-  if (capture.emitEvent && options.loggerProvider === undefined) void loadLogsApi();
-  if (options.onContent !== undefined && typeof options.onContent !== "function")
-    throw new InvalidRequestError("onContent", "must be a function");
-  return {
-    captureContent: spanContent,
-    capture,
-    loggerProvider: options.loggerProvider,
-    onContent: options.onContent,
-  };
-}
-
-function resolveLimits(options: OpenRouterOptions): ContentLimits | undefined {
-  const limits = resolveContentLimits({
-    maxContentAttributeChars: wholeNumber(
-      "maxContentAttributeChars",
-      options.maxContentAttributeChars,
-    ),
-    maxSpanContentChars: wholeNumber("maxSpanContentChars", options.maxSpanContentChars),
-  });
-  return limits.attributeChars === undefined && limits.spanChars === undefined ? undefined : limits;
-}
-
-function wholeNumber(field: string, value: number | undefined): number | undefined {
-  return value === undefined ? undefined : nonNegativeInteger(field, value, 0);
-}
-
-function semconvOption(value: SemconvVersion | undefined): SemconvVersion | undefined {
-  if (value === undefined || value === "latest" || value === "v1.41.1") return value;
-  throw new InvalidRequestError("semconv", `must be "v1.41.1" or "latest" (got ${String(value)})`);
-}
-
-function positiveNumber(field: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !(value > 0)) {
-    throw new InvalidRequestError(field, `must be a positive number (got ${String(value)})`);
-  }
-  return value;
-}
-
-function nonNegativeInteger(field: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) {
-    throw new InvalidRequestError(field, `must be a whole number >= 0 (got ${String(value)})`);
-  }
-  return value;
 }
 
 /** Extra headers, lower-cased, each checked now rather than failing every request later. */

@@ -42,6 +42,7 @@ export {
   type CaptureMode,
   EMIT_EVENT_ENV,
 } from "./telemetry/capture-content.js";
+export type { ContentOptions } from "./telemetry/content-options.js";
 export type { EventLogger, EventLoggerProvider } from "./telemetry/details-event.js";
 export type { ContentHook, ContentInfo, GenAIContent } from "./telemetry/genai-content.js";
 export { withOuterInference } from "./telemetry/outer-inference.js";

@@ -1,7 +1,12 @@
 import { context, ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { logs } from "@opentelemetry/api-logs";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { ChatRequest, OpenRouterOptions } from "../src/index.js";
+import {
+  type ChatRequest,
+  InvalidRequestError,
+  OpenRouter,
+  type OpenRouterOptions,
+} from "../src/index.js";
 import { CAPTURE_CONTENT_ENV, EMIT_EVENT_ENV } from "../src/telemetry/capture-content.js";
 import { buildChatEvents, type MockReplies } from "../src/testing/index.js";
 import { collect } from "./helpers/collect.js";
@@ -84,6 +89,20 @@ describe("capture modes from the variables", () => {
     const off = await call({ captureContent: "EVENT_ONLY", emitEvent: false });
     expect(off.records).toHaveLength(0);
     expect(off.span.attributes["gen_ai.input.messages"]).toBeUndefined();
+  });
+});
+
+describe("bad content options", () => {
+  it.each([
+    ["captureContent", { captureContent: "SOMETIMES" }],
+    ["onContent", { onContent: "redact" }],
+    ["maxContentAttributeChars", { maxContentAttributeChars: -1 }],
+    ["maxSpanContentChars", { maxSpanContentChars: 1.5 }],
+    ["maxContentChars", { maxContentChars: 0 }],
+  ])("%s is rejected at construction, by name", (field, options) => {
+    const make = () => new OpenRouter({ apiKey: "k", ...(options as OpenRouterOptions) });
+    expect(make).toThrow(InvalidRequestError);
+    expect(make).toThrow(field);
   });
 });
 
