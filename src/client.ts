@@ -9,14 +9,14 @@ import {
 import type { Dispatcher } from "undici";
 import { Agent } from "./agent/agent.js";
 import type { AgentOptions } from "./agent/types.js";
+import { nonNegativeInteger, positiveNumber } from "./check-option.js";
 import { InvalidRequestError, OpenRouterError } from "./errors.js";
 import { Generations, type GenerationsConnection } from "./generations.js";
 import { addTraceIds, serializeChatRequest } from "./request/serialize-chat-request.js";
 import { validateChatRequest } from "./request/validate-chat-request.js";
 import { ChatStream } from "./stream/chat-stream.js";
 import { startCall, type TelemetrySettings } from "./telemetry/call-telemetry.js";
-import { resolveCaptureContent } from "./telemetry/capture-content.js";
-import { DEFAULT_MAX_CONTENT_CHARS } from "./telemetry/truncate-text.js";
+import { type ContentOptions, resolveContentOptions } from "./telemetry/content-options.js";
 import type { ChatRequest, ChatResponse } from "./types.js";
 import { INSTRUMENTATION_NAME, VERSION } from "./version.js";
 
@@ -24,7 +24,7 @@ export const DEFAULT_BASE_URL = "https://openrouter.ai/api/v1";
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_RETRIES = 2;
 
-export interface OpenRouterOptions {
+export interface OpenRouterOptions extends ContentOptions {
   /**
    * OpenRouter API key, sent as `Authorization: Bearer`. Never appears in errors, logs or spans.
    * @defaultValue `process.env.OPENROUTER_API_KEY`
@@ -54,18 +54,6 @@ export interface OpenRouterOptions {
   tracerProvider?: TracerProvider | undefined;
   /** @defaultValue the global meter provider */
   meterProvider?: MeterProvider | undefined;
-  /**
-   * Record prompts and completions in spans. Wins over
-   * `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT`.
-   * @defaultValue `true`, unless that variable is `false` or `NO_CONTENT`
-   */
-  captureContent?: boolean | undefined;
-  /**
-   * The longest text kept in one captured message part; longer text is cut and marked
-   * `…[truncated]`, inside the part, so the attribute stays valid JSON.
-   * @defaultValue `16_384`
-   */
-  maxContentChars?: number | undefined;
   /** An undici dispatcher (an `Agent` or `Pool`) for connection settings or a proxy. */
   dispatcher?: Dispatcher | undefined;
   /**
@@ -173,12 +161,7 @@ export class Chat {
     this.#telemetry = {
       tracer: (options.tracerProvider ?? trace).getTracer(INSTRUMENTATION_NAME, VERSION),
       meterProvider: options.meterProvider,
-      captureContent: resolveCaptureContent(options.captureContent),
-      maxContentChars: positiveNumber(
-        "maxContentChars",
-        options.maxContentChars,
-        DEFAULT_MAX_CONTENT_CHARS,
-      ),
+      ...resolveContentOptions(options),
       server: {
         address: baseURL.hostname,
         port: baseURL.port ? Number(baseURL.port) : baseURL.protocol === "http:" ? 80 : 443,
@@ -256,22 +239,6 @@ function parseBaseURL(value: string): URL {
     throw new InvalidRequestError("baseURL", `must use http or https (got ${url.protocol})`);
   }
   return url;
-}
-
-function positiveNumber(field: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !(value > 0)) {
-    throw new InvalidRequestError(field, `must be a positive number (got ${String(value)})`);
-  }
-  return value;
-}
-
-function nonNegativeInteger(field: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 0) {
-    throw new InvalidRequestError(field, `must be a whole number >= 0 (got ${String(value)})`);
-  }
-  return value;
 }
 
 /** Extra headers, lower-cased, each checked now rather than failing every request later. */

@@ -37,7 +37,21 @@ export {
   type GetGenerationOptions,
 } from "./generations.js";
 export { ChatStream, MAX_EVENT_CHARS } from "./stream/chat-stream.js";
-export { CAPTURE_CONTENT_ENV } from "./telemetry/capture-content.js";
+export {
+  CAPTURE_CONTENT_ENV,
+  type CaptureMode,
+  EMIT_EVENT_ENV,
+} from "./telemetry/capture-content.js";
+export type { ContentOptions } from "./telemetry/content-options.js";
+export type { EventLogger, EventLoggerProvider } from "./telemetry/details-event.js";
+export type { ContentHook, ContentInfo, GenAIContent } from "./telemetry/genai-content.js";
+export { withOuterInference } from "./telemetry/outer-inference.js";
+export {
+  SEMCONV_OPT_IN_LATEST,
+  SEMCONV_STABILITY_OPT_IN_ENV,
+  type SemconvVersion,
+} from "./telemetry/semconv.js";
+export type { SemconvMessage, SemconvPart } from "./telemetry/semconv-messages.js";
 export { DEFAULT_MAX_CONTENT_CHARS, TRUNCATION_MARKER } from "./telemetry/truncate-text.js";
 export type * from "./types.js";
 export { VERSION } from "./version.js";

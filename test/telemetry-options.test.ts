@@ -4,8 +4,10 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ChatRequest, TRUNCATION_MARKER } from "../src/index.js";
+import { ChatAccumulator } from "../src/stream/chat-accumulator.js";
 import { startCall } from "../src/telemetry/call-telemetry.js";
 import { CAPTURE_CONTENT_ENV } from "../src/telemetry/capture-content.js";
+import { semconvOf } from "../src/telemetry/semconv.js";
 import { buildChatEvents } from "../src/testing/index.js";
 import { collect } from "./helpers/collect.js";
 import { startOtlpReceiver } from "./helpers/otlp-receiver.js";
@@ -164,6 +166,8 @@ describe("content capture", () => {
   });
 });
 
+const EMPTY_RESPONSE = new ChatAccumulator().snapshot();
+
 describe("nothing is done for nobody", () => {
   it("with no tracer and no meter, no recorder is made and the messages are not serialized", () => {
     let reads = 0;
@@ -181,6 +185,7 @@ describe("nothing is done for nobody", () => {
       captureContent: true,
       maxContentChars: 100,
       server: { address: "x", port: 1 },
+      semconv: semconvOf("v1.41.1"),
     };
     const started = startCall(settings, request, true, ROOT_CONTEXT, undefined);
     expect(started.telemetry).toBeUndefined();
@@ -194,7 +199,10 @@ describe("nothing is done for nobody", () => {
       undefined,
     );
     expect(on.telemetry).toBeDefined();
+    expect(reads).toBe(0); // content is built once, when the call ends
+    on.telemetry?.end({ kind: "failed", error: new Error("cut"), partial: EMPTY_RESPONSE });
     expect(reads).toBe(1);
+    expect(recording.spans()[0]?.attributes["gen_ai.input.messages"]).toContain("counted");
   });
 });
 

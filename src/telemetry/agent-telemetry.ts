@@ -10,23 +10,21 @@ import {
 } from "@opentelemetry/api";
 import type { ChatMessage, ChatResponse, ToolCall, ToolDefinition, Usage } from "../types.js";
 import { withAgentStep } from "./agent-step.js";
+import { toCallContent } from "./call-content.js";
 import type { TelemetrySettings } from "./call-telemetry.js";
 import { describeErrorType } from "./describe-error-type.js";
 import { type GenAIMetrics, getGenAIMetrics } from "./gen-ai-metrics.js";
+import { applyContentHook, contentSpanAttributes } from "./genai-content.js";
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_AGENT_DESCRIPTION,
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_CONVERSATION_ID,
-  ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
-  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
   ATTR_GEN_AI_TOOL_CALL_ID,
-  ATTR_GEN_AI_TOOL_DEFINITIONS,
   ATTR_GEN_AI_TOOL_DESCRIPTION,
   ATTR_GEN_AI_TOOL_NAME,
   ATTR_GEN_AI_TOOL_TYPE,
@@ -44,13 +42,7 @@ import {
   TOOL_TYPE_FUNCTION,
   toolSpanName,
 } from "./semconv.js";
-import {
-  toInputMessages,
-  toOutputMessages,
-  toSemconvFinishReason,
-  toSystemInstructions,
-  toToolDefinitions,
-} from "./semconv-messages.js";
+import { toSemconvFinishReason } from "./semconv-messages.js";
 import { ToolCallTelemetry } from "./tool-call-telemetry.js";
 
 /** What the telemetry of a run needs to know about its agent. */
@@ -115,9 +107,10 @@ export function startAgentRun(
     const context = trace.setSpan(parentContext, span);
     const metrics = getGenAIMetrics(settings.meterProvider);
     if (!recording && metrics === undefined) return { context, telemetry: undefined };
-    if (recording && settings.captureContent) recordInput(span, agent, input, settings);
     const telemetry = new AgentTelemetry({
       span,
+      // Content is built once, at the end; a copy of the list, as the caller's may grow meanwhile.
+      input: recording && settings.captureContent ? input.slice() : undefined,
       ownsSpan: handedSpan === undefined,
       context,
       metrics,
@@ -128,28 +121,6 @@ export function startAgentRun(
   } catch (error) {
     diag.error("openrouter-otel: starting the agent span failed", error);
     return { context: parentContext, telemetry: undefined };
-  }
-}
-
-function recordInput(
-  span: Span,
-  agent: AgentDescription,
-  input: readonly ChatMessage[],
-  settings: TelemetrySettings,
-): void {
-  const maxChars = settings.maxContentChars;
-  if (agent.system !== undefined) {
-    span.setAttribute(
-      ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
-      JSON.stringify(toSystemInstructions(agent.system, maxChars)),
-    );
-  }
-  span.setAttribute(ATTR_GEN_AI_INPUT_MESSAGES, JSON.stringify(toInputMessages(input, maxChars)));
-  if (agent.toolDefinitions.length > 0) {
-    span.setAttribute(
-      ATTR_GEN_AI_TOOL_DEFINITIONS,
-      JSON.stringify(toToolDefinitions(agent.toolDefinitions, maxChars)),
-    );
   }
 }
 
@@ -165,6 +136,7 @@ export class AgentTelemetry {
   readonly #metrics: GenAIMetrics | undefined;
   readonly #settings: TelemetrySettings;
   readonly #agent: AgentDescription;
+  readonly #input: readonly ChatMessage[] | undefined;
   readonly #startedAt = performance.now();
   /** The chat span of each step, for the links of the tool spans it requested. */
   readonly #chatSpans = new Map<number, Span>();
@@ -181,6 +153,7 @@ export class AgentTelemetry {
     metrics: GenAIMetrics | undefined;
     settings: TelemetrySettings;
     agent: AgentDescription;
+    input: readonly ChatMessage[] | undefined;
   }) {
     this.#span = init.span;
     this.#recording = init.span.isRecording();
@@ -189,6 +162,7 @@ export class AgentTelemetry {
     this.#metrics = init.metrics;
     this.#settings = init.settings;
     this.#agent = init.agent;
+    this.#input = init.input;
   }
 
   /** The context to start step `step`'s chat call in: its span is tagged and remembered. */
@@ -223,7 +197,7 @@ export class AgentTelemetry {
       [ATTR_GEN_AI_OPERATION_NAME]: OPERATION_EXECUTE_TOOL,
       [ATTR_GEN_AI_TOOL_NAME]: call.name,
       [ATTR_GEN_AI_TOOL_TYPE]: TOOL_TYPE_FUNCTION,
-      [ATTR_GEN_AI_AGENT_NAME]: this.#agent.name,
+      [this.#settings.semconv.toolSpanAgentName]: this.#agent.name,
       [ATTR_OPENROUTER_AGENT_STEP]: step,
     };
     // Ids repeat and may be empty (OPENROUTER_WIRE.md R2.7): only the model's own, never ours.
@@ -278,15 +252,12 @@ export class AgentTelemetry {
     };
     if (usage.cost !== undefined) attributes[ATTR_OPENROUTER_AGENT_COST] = usage.cost;
     const last = steps.at(-1);
+    let output: { response: ChatResponse; finishReason: string } | undefined;
     if (outcome.kind === "completed" && last !== undefined) {
       const finishReason = toSemconvFinishReason(last.finishReason ?? "stop");
       attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = [finishReason];
       attributes[ATTR_OPENROUTER_AGENT_STOP_REASON] = outcome.stopReason;
-      if (this.#settings.captureContent) {
-        attributes[ATTR_GEN_AI_OUTPUT_MESSAGES] = JSON.stringify(
-          toOutputMessages(last, finishReason, this.#settings.maxContentChars),
-        );
-      }
+      output = { response: last, finishReason };
     } else if (outcome.kind === "failed") {
       attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = ["error"];
     } else if (outcome.kind === "cancelled") {
@@ -302,6 +273,30 @@ export class AgentTelemetry {
       });
     }
     span.setAttributes(attributes);
+    if (this.#input !== undefined) this.#recordContent(this.#input, output);
+  }
+
+  /** The run's content: its input, instructions and tools, and the final answer when it has one. */
+  #recordContent(
+    input: readonly ChatMessage[],
+    output: { response: ChatResponse; finishReason: string } | undefined,
+  ): void {
+    const settings = this.#settings;
+    const agent = this.#agent;
+    const content = applyContentHook(
+      settings.onContent,
+      toCallContent(
+        { system: agent.system, messages: input, tools: agent.toolDefinitions },
+        settings,
+        {
+          response: output?.response,
+          finishReason: output?.finishReason ?? "stop",
+        },
+      ),
+      { operation: OPERATION_INVOKE_AGENT, span: this.#span, semconv: settings.semconv.version },
+    );
+    if (content !== undefined)
+      this.#span.setAttributes(contentSpanAttributes(content, this.#settings.contentLimits));
   }
 
   #recordMetrics(errorType: string | undefined): void {

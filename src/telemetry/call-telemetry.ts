@@ -2,44 +2,41 @@ import {
   type Attributes,
   type Context,
   diag,
-  type MeterProvider,
   type Span,
   SpanKind,
   SpanStatusCode,
-  type Tracer,
   trace,
 } from "@opentelemetry/api";
 import type { ChatRequest, ChatResponse } from "../types.js";
 import { getAgentStep } from "./agent-step.js";
+import { type CallInput, snapshotInput, toCallContent } from "./call-content.js";
 import { describeErrorType, isErrorReason } from "./describe-error-type.js";
+import {
+  type EventAttributes,
+  type EventLogger,
+  emitDetailsEvent,
+  getEventLogger,
+} from "./details-event.js";
 import { type GenAIMetrics, getGenAIMetrics } from "./gen-ai-metrics.js";
-import { buildRequestAttributes, type ServerEndpoint } from "./request-attributes.js";
+import {
+  addContentEventAttributes,
+  applyContentHook,
+  contentSpanAttributes,
+  type GenAIContent,
+} from "./genai-content.js";
+import { getOuterInference } from "./outer-inference.js";
+import { buildRequestAttributes } from "./request-attributes.js";
+import { buildResponseAttributes } from "./response-attributes.js";
 import {
   ATTR_ERROR_TYPE,
-  ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
-  ATTR_GEN_AI_RESPONSE_ID,
   ATTR_GEN_AI_RESPONSE_MODEL,
-  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
-  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
   ATTR_GEN_AI_TOKEN_TYPE,
-  ATTR_GEN_AI_TOOL_DEFINITIONS,
-  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   ATTR_OPENROUTER_AGENT_STEP,
-  ATTR_OPENROUTER_CANCELLED,
-  ATTR_OPENROUTER_NATIVE_FINISH_REASON,
-  ATTR_OPENROUTER_PROVIDER,
   ATTR_OPENROUTER_RETRY_ATTEMPT,
   ATTR_OPENROUTER_RETRY_DELAY_MS,
-  ATTR_OPENROUTER_USAGE_COST,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   EVENT_RETRY,
@@ -48,23 +45,10 @@ import {
   SPAN_NAME_COMPLETE,
   SPAN_NAME_STREAMING,
 } from "./semconv.js";
-import {
-  toInputMessages,
-  toOutputMessages,
-  toSemconvFinishReason,
-  toSystemInstructions,
-  toToolDefinitions,
-} from "./semconv-messages.js";
+import { toSemconvFinishReason } from "./semconv-messages.js";
+import type { TelemetrySettings } from "./telemetry-settings.js";
 
-/** A client's telemetry settings, resolved once at construction. */
-export interface TelemetrySettings {
-  tracer: Tracer;
-  /** Undefined: the global meter provider, looked up per call. */
-  meterProvider: MeterProvider | undefined;
-  captureContent: boolean;
-  maxContentChars: number;
-  server: ServerEndpoint;
-}
+export type { TelemetrySettings } from "./telemetry-settings.js";
 
 /** How a call ended, as the stream reports it (exactly once). */
 export type CallOutcome =
@@ -92,7 +76,15 @@ export function startCall(
   handedSpan: Span | undefined,
 ): StartedCall {
   try {
-    const attributes = buildRequestAttributes(request, streaming, settings.server);
+    const attributes = buildRequestAttributes(
+      request,
+      streaming,
+      settings.server,
+      settings.semconv,
+    );
+    const outer = handedSpan === undefined ? getOuterInference(parentContext) : undefined;
+    if (outer !== undefined)
+      return deferToOuter(settings, request, attributes, outer.span, parentContext);
     const agentStep = getAgentStep(parentContext);
     if (agentStep !== undefined) attributes[ATTR_OPENROUTER_AGENT_STEP] = agentStep.step;
     let span: Span;
@@ -110,16 +102,29 @@ export function startCall(
     const context = trace.setSpan(parentContext, span);
     const recording = span.isRecording();
     const metrics = getGenAIMetrics(settings.meterProvider);
-    if (!recording && metrics === undefined) return { context, telemetry: undefined };
-    if (recording && settings.captureContent) recordInput(span, request, settings.maxContentChars);
-    const telemetry = new CallTelemetry(
+    const events = settings.capture?.emitEvent
+      ? getEventLogger(settings.loggerProvider)
+      : undefined;
+    if (!recording && metrics === undefined && events === undefined)
+      return { context, telemetry: undefined };
+    const spanContent = recording && settings.captureContent;
+    const eventContent = events !== undefined && settings.capture?.eventContent === true;
+    const telemetry = new CallTelemetry({
       span,
+      context,
       recording,
-      handedSpan === undefined,
+      ownsSpan: handedSpan === undefined,
+      deferred: false,
       metrics,
+      events,
       settings,
-      request.model,
-    );
+      request,
+      requestAttributes: attributes,
+      // A copy of the list: a caller appending to its history meanwhile changes nothing here.
+      input: spanContent || eventContent ? snapshotInput(request) : undefined,
+      spanContent,
+      eventContent,
+    });
     return { context, telemetry };
   } catch (error) {
     diag.error("openrouter-otel: starting the span failed", error);
@@ -127,23 +132,36 @@ export function startCall(
   }
 }
 
-function recordInput(span: Span, request: ChatRequest, maxChars: number): void {
-  if (request.system !== undefined) {
-    span.setAttribute(
-      ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
-      JSON.stringify(toSystemInstructions(request.system, maxChars)),
-    );
-  }
-  span.setAttribute(
-    ATTR_GEN_AI_INPUT_MESSAGES,
-    JSON.stringify(toInputMessages(request.messages, maxChars)),
-  );
-  if (request.tools !== undefined && request.tools.length > 0) {
-    span.setAttribute(
-      ATTR_GEN_AI_TOOL_DEFINITIONS,
-      JSON.stringify(toToolDefinitions(request.tools, maxChars)),
-    );
-  }
+/**
+ * Another instrumentation traces this call: no span, metrics or event of ours; the outer span,
+ * when there is one, receives the call's attributes.
+ */
+function deferToOuter(
+  settings: TelemetrySettings,
+  request: ChatRequest,
+  attributes: Attributes,
+  outer: Span | undefined,
+  parentContext: Context,
+): StartedCall {
+  if (outer === undefined || !outer.isRecording())
+    return { context: parentContext, telemetry: undefined };
+  outer.setAttributes(attributes);
+  const telemetry = new CallTelemetry({
+    span: outer,
+    context: parentContext,
+    recording: true,
+    ownsSpan: false,
+    deferred: true,
+    metrics: undefined,
+    events: undefined,
+    settings,
+    request,
+    requestAttributes: attributes,
+    input: undefined,
+    spanContent: false,
+    eventContent: false,
+  });
+  return { context: parentContext, telemetry };
 }
 
 /**
@@ -152,31 +170,53 @@ function recordInput(span: Span, request: ChatRequest, maxChars: number): void {
  */
 export class CallTelemetry {
   readonly #span: Span;
+  readonly #context: Context;
   readonly #recording: boolean;
   readonly #ownsSpan: boolean;
+  /** The span is another instrumentation's: attributes only, no status or exception. */
+  readonly #deferred: boolean;
   readonly #metrics: GenAIMetrics | undefined;
+  readonly #events: EventLogger | undefined;
   readonly #settings: TelemetrySettings;
   readonly #requestModel: string;
+  readonly #requestAttributes: Attributes;
+  readonly #input: CallInput | undefined;
+  readonly #spanContent: boolean;
+  readonly #eventContent: boolean;
   readonly #startedAt = performance.now();
   #firstChunkAt = 0;
   #lastChunkAt = 0;
   #chunkAttributes: Attributes | undefined;
   #ended = false;
 
-  constructor(
-    span: Span,
-    recording: boolean,
-    ownsSpan: boolean,
-    metrics: GenAIMetrics | undefined,
-    settings: TelemetrySettings,
-    requestModel: string,
-  ) {
-    this.#span = span;
-    this.#recording = recording;
-    this.#ownsSpan = ownsSpan;
-    this.#metrics = metrics;
-    this.#settings = settings;
-    this.#requestModel = requestModel;
+  constructor(init: {
+    span: Span;
+    context: Context;
+    recording: boolean;
+    ownsSpan: boolean;
+    deferred: boolean;
+    metrics: GenAIMetrics | undefined;
+    events: EventLogger | undefined;
+    settings: TelemetrySettings;
+    request: ChatRequest;
+    requestAttributes: Attributes;
+    input: CallInput | undefined;
+    spanContent: boolean;
+    eventContent: boolean;
+  }) {
+    this.#span = init.span;
+    this.#context = init.context;
+    this.#recording = init.recording;
+    this.#ownsSpan = init.ownsSpan;
+    this.#deferred = init.deferred;
+    this.#metrics = init.metrics;
+    this.#events = init.events;
+    this.#settings = init.settings;
+    this.#requestModel = init.request.model;
+    this.#requestAttributes = init.requestAttributes;
+    this.#input = init.input;
+    this.#spanContent = init.spanContent;
+    this.#eventContent = init.eventContent;
   }
 
   onRetry(attempt: number, delayMs: number, error: Error): void {
@@ -246,56 +286,50 @@ export class CallTelemetry {
         assertNever(outcome);
     }
     const errorType = error === undefined ? undefined : describeErrorType(error);
-    if (this.#recording) this.#recordSpan(outcome, response, finishReason, error, errorType);
+    if (this.#recording || this.#events !== undefined) {
+      const attributes = buildResponseAttributes(
+        {
+          response,
+          finishReason,
+          timeToFirstChunk:
+            this.#firstChunkAt === 0 ? undefined : (this.#firstChunkAt - this.#startedAt) / 1000,
+          cancelledBy: outcome.kind === "cancelled" ? outcome.by : undefined,
+          errorType,
+        },
+        this.#settings.semconv,
+      );
+      const content =
+        this.#input === undefined
+          ? undefined
+          : applyContentHook(
+              this.#settings.onContent,
+              toCallContent(this.#input, this.#settings, {
+                response:
+                  outcome.kind === "completed" || hasOutput(response) ? response : undefined,
+                // Without a finish reason the consumer broke off: say so, not claim an error.
+                finishReason: finishReason ?? "cancelled",
+              }),
+              {
+                operation: OPERATION_CHAT,
+                span: this.#span,
+                semconv: this.#settings.semconv.version,
+              },
+            );
+      if (this.#recording) this.#recordSpan(attributes, content, error, errorType);
+      if (this.#events !== undefined) this.#emitEvent(this.#events, attributes, content);
+    }
     if (this.#metrics !== undefined)
       this.#recordMetrics(this.#metrics, response, errorType, endedAt);
   }
 
   #recordSpan(
-    outcome: CallOutcome,
-    response: ChatResponse,
-    finishReason: string | undefined,
+    attributes: Attributes,
+    content: GenAIContent | undefined,
     error: unknown,
     errorType: string | undefined,
   ): void {
     const span = this.#span;
-    const attributes: Attributes = {};
-    if (response.id) attributes[ATTR_GEN_AI_RESPONSE_ID] = response.id;
-    if (response.model) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = response.model;
-    if (finishReason !== undefined)
-      attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = [finishReason];
-    if (this.#firstChunkAt !== 0) {
-      attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] =
-        (this.#firstChunkAt - this.#startedAt) / 1000;
-    }
-    if (response.provider) attributes[ATTR_OPENROUTER_PROVIDER] = response.provider;
-    if (response.nativeFinishReason)
-      attributes[ATTR_OPENROUTER_NATIVE_FINISH_REASON] = response.nativeFinishReason;
-    const usage = response.usage;
-    if (usage !== undefined) {
-      attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] = usage.inputTokens;
-      attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = usage.outputTokens;
-      if (usage.cachedInputTokens !== undefined) {
-        attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS] = usage.cachedInputTokens;
-      }
-      if (usage.cacheWriteInputTokens !== undefined) {
-        attributes[ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = usage.cacheWriteInputTokens;
-      }
-      if (usage.reasoningTokens !== undefined) {
-        attributes[ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS] = usage.reasoningTokens;
-      }
-      if (usage.cost !== undefined) attributes[ATTR_OPENROUTER_USAGE_COST] = usage.cost;
-    }
-    if (outcome.kind === "cancelled") attributes[ATTR_OPENROUTER_CANCELLED] = outcome.by;
-    const settings = this.#settings;
-    if (settings.captureContent && (outcome.kind === "completed" || hasOutput(response))) {
-      attributes[ATTR_GEN_AI_OUTPUT_MESSAGES] = JSON.stringify(
-        // Without a finish reason the consumer broke off: say so rather than claim an error.
-        toOutputMessages(response, finishReason ?? "cancelled", settings.maxContentChars),
-      );
-    }
-    if (errorType !== undefined) {
-      attributes[ATTR_ERROR_TYPE] = errorType;
+    if (errorType !== undefined && !this.#deferred) {
       span.recordException(error instanceof Error ? error : String(error));
       span.setStatus({
         code: SpanStatusCode.ERROR,
@@ -303,6 +337,15 @@ export class CallTelemetry {
       });
     }
     span.setAttributes(attributes);
+    if (content !== undefined && this.#spanContent)
+      span.setAttributes(contentSpanAttributes(content, this.#settings.contentLimits));
+  }
+
+  /** The details event: the call's whole attribute set, and the content when capture allows. */
+  #emitEvent(logger: EventLogger, attributes: Attributes, content: GenAIContent | undefined): void {
+    const record: EventAttributes = { ...this.#requestAttributes, ...attributes };
+    if (content !== undefined && this.#eventContent) addContentEventAttributes(record, content);
+    emitDetailsEvent(logger, record, this.#context);
   }
 
   #recordMetrics(

@@ -1,16 +1,69 @@
+import { diag } from "@opentelemetry/api";
+
 /** The variable the GenAI conventions define for content capture. */
 export const CAPTURE_CONTENT_ENV = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT";
+/** Whether the details event is emitted at all (opentelemetry-python-genai's variable). */
+export const EMIT_EVENT_ENV = "OTEL_INSTRUMENTATION_GENAI_EMIT_EVENT";
+
+/** Where content goes: nowhere, span attributes, the details event, or both. */
+export type CaptureMode = "NO_CONTENT" | "SPAN_ONLY" | "EVENT_ONLY" | "SPAN_AND_EVENT";
+const MODES: readonly string[] = ["NO_CONTENT", "SPAN_ONLY", "EVENT_ONLY", "SPAN_AND_EVENT"];
+
+/** What a client records, resolved once at construction. */
+export interface CapturePolicy {
+  /** Content as span attributes. */
+  spanContent: boolean;
+  /** The event `gen_ai.client.inference.operation.details` is emitted. */
+  emitEvent: boolean;
+  /** Content inside that event. */
+  eventContent: boolean;
+}
 
 /**
- * Whether prompts and completions go into spans: the client option wins; otherwise the
- * variable, where `false`, `NO_CONTENT` (and `EVENT_ONLY`, since we record no events) turn it
- * off; otherwise on, as the project's card asks.
+ * The client options win over the variables. The mode: `true`/`false` (the older boolean form)
+ * mean `SPAN_ONLY`/`NO_CONTENT`; unset means `SPAN_ONLY`, this project's deviation from the
+ * conventions' "off by default". The event: an explicit value wins; unset, it follows the mode
+ * (`EVENT_ONLY` and `SPAN_AND_EVENT` emit it).
  */
-export function resolveCaptureContent(
-  option: boolean | undefined,
+export function resolveCapturePolicy(
+  captureOption: boolean | CaptureMode | undefined,
+  emitEventOption: boolean | undefined,
   env: NodeJS.ProcessEnv = process.env,
-): boolean {
-  if (option !== undefined) return option;
-  const value = env[CAPTURE_CONTENT_ENV]?.trim().toLowerCase();
-  return !(value === "false" || value === "no_content" || value === "event_only" || value === "0");
+): CapturePolicy {
+  const mode = toMode(captureOption) ?? modeFromEnv(env[CAPTURE_CONTENT_ENV]) ?? "SPAN_ONLY";
+  const contentInEvent = mode === "EVENT_ONLY" || mode === "SPAN_AND_EVENT";
+  const emitEvent = emitEventOption ?? booleanFromEnv(env[EMIT_EVENT_ENV]) ?? contentInEvent;
+  return {
+    spanContent: mode === "SPAN_ONLY" || mode === "SPAN_AND_EVENT",
+    emitEvent,
+    eventContent: emitEvent && contentInEvent,
+  };
+}
+
+/** Checks the client option (an `InvalidRequestError` names a wrong one). */
+export function isCaptureOption(value: unknown): value is boolean | CaptureMode | undefined {
+  return value === undefined || typeof value === "boolean" || MODES.includes(value as string);
+}
+
+function toMode(value: boolean | CaptureMode | undefined): CaptureMode | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === "boolean") return value ? "SPAN_ONLY" : "NO_CONTENT";
+  return value;
+}
+
+function modeFromEnv(raw: string | undefined): CaptureMode | undefined {
+  const value = raw?.trim().toUpperCase();
+  if (value === undefined || value === "") return undefined;
+  if (value === "TRUE" || value === "1") return "SPAN_ONLY";
+  if (value === "FALSE" || value === "0") return "NO_CONTENT";
+  if (MODES.includes(value)) return value as CaptureMode;
+  diag.warn(`openrouter-otel: ${CAPTURE_CONTENT_ENV}=${raw} is not a known value; using SPAN_ONLY`);
+  return undefined;
+}
+
+function booleanFromEnv(raw: string | undefined): boolean | undefined {
+  const value = raw?.trim().toLowerCase();
+  if (value === "true") return true;
+  if (value === "false") return false;
+  return undefined;
 }

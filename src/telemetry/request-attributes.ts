@@ -20,6 +20,7 @@ import {
   ATTR_SERVER_PORT,
   OPERATION_CHAT,
   PROVIDER_OPENROUTER,
+  type Semconv,
 } from "./semconv.js";
 
 /** Where requests go, as `server.address` and `server.port` report it. */
@@ -31,7 +32,6 @@ export interface ServerEndpoint {
 const NUMERIC_REQUEST_ATTRIBUTES = [
   ["temperature", ATTR_GEN_AI_REQUEST_TEMPERATURE],
   ["top_p", ATTR_GEN_AI_REQUEST_TOP_P],
-  ["top_k", ATTR_GEN_AI_REQUEST_TOP_K],
   ["frequency_penalty", ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY],
   ["presence_penalty", ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY],
   ["seed", ATTR_GEN_AI_REQUEST_SEED],
@@ -43,6 +43,7 @@ export function buildRequestAttributes(
   request: ChatRequest,
   streaming: boolean,
   server: ServerEndpoint,
+  semconv: Semconv,
 ): Attributes {
   const attributes: Attributes = {
     [ATTR_GEN_AI_OPERATION_NAME]: OPERATION_CHAT,
@@ -56,6 +57,15 @@ export function buildRequestAttributes(
     const value = request[field];
     if (typeof value === "number") attributes[attribute] = value; // 0 is a value, not absence
   }
+  const topK = request.top_k;
+  if (typeof topK === "number") {
+    // Latest records an integer; a fractional top_k is not a decoding top_k there.
+    if (!semconv.topKAsInteger) attributes[ATTR_GEN_AI_REQUEST_TOP_K] = topK;
+    else if (Number.isInteger(topK)) attributes[ATTR_GEN_AI_REQUEST_TOP_K] = topK;
+  }
+  const effort = request.reasoning?.effort;
+  if (semconv.requestReasoningLevel !== undefined && typeof effort === "string")
+    attributes[semconv.requestReasoningLevel] = effort;
   const maxTokens = request.max_tokens ?? request.max_completion_tokens;
   if (typeof maxTokens === "number") attributes[ATTR_GEN_AI_REQUEST_MAX_TOKENS] = maxTokens;
   const stop = request.stop;

@@ -142,9 +142,10 @@ export function toSemconvFinishReason(reason: FinishReason | null): string {
   return reason === "tool_calls" ? "tool_call" : reason;
 }
 
+/** `finishReason` undefined: left out (latest reports it in `gen_ai.response.finish_reasons`). */
 export function toOutputMessages(
   response: ChatResponse,
-  finishReason: string,
+  finishReason: string | undefined,
   maxChars: number,
 ): SemconvMessage[] {
   const parts: SemconvPart[] = [];
@@ -163,7 +164,9 @@ export function toOutputMessages(
     const url = image.image_url?.url;
     if (typeof url === "string") parts.push(toMediaPart("image", url, maxChars));
   }
-  return [{ role: "assistant", parts, finish_reason: finishReason }];
+  const message: SemconvMessage = { role: "assistant", parts };
+  if (finishReason !== undefined) message.finish_reason = finishReason;
+  return [message];
 }
 
 export function toToolDefinitions(

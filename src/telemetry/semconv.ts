@@ -1,7 +1,9 @@
 /**
- * Every span attribute, event and metric name this SDK emits, in one place. GenAI names follow
- * the OpenTelemetry semantic conventions v1.41 (all `@experimental` there); `openrouter.*`
- * names are this SDK's own.
+ * Every span attribute, event and metric name this SDK emits, in one place. Names the two
+ * versions of the GenAI conventions share are plain constants; every name or rule that differs
+ * between v1.41.1 (default) and latest (`gen_ai_latest_experimental`) is a row of
+ * {@link SEMCONV_TABLE}, and call sites read the resolved version's row. `openrouter.*` names are
+ * this SDK's own.
  */
 
 /** Span names: the project's card, where the conventions' default would be `chat {model}`. */
@@ -30,8 +32,6 @@ export const ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK = "gen_ai.response.time_to
 export const ATTR_GEN_AI_USAGE_INPUT_TOKENS = "gen_ai.usage.input_tokens";
 export const ATTR_GEN_AI_USAGE_OUTPUT_TOKENS = "gen_ai.usage.output_tokens";
 export const ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = "gen_ai.usage.cache_read.input_tokens";
-export const ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS =
-  "gen_ai.usage.cache_creation.input_tokens";
 export const ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = "gen_ai.usage.reasoning.output_tokens";
 
 export const ATTR_GEN_AI_SYSTEM_INSTRUCTIONS = "gen_ai.system_instructions";
@@ -69,6 +69,9 @@ export const ATTR_OPENROUTER_AGENT_STOP_REASON = "openrouter.agent.stop_reason";
  * a backend summing one key over a trace would count each call twice.
  */
 export const ATTR_OPENROUTER_AGENT_COST = "openrouter.agent.cost";
+
+/** Content attributes left out of a span to keep it under its content budget. */
+export const ATTR_OPENROUTER_CONTENT_DROPPED = "openrouter.content.dropped";
 
 /** Span event added before each retry. */
 export const EVENT_RETRY = "openrouter.retry";
@@ -113,4 +116,167 @@ export function agentSpanName(agentName: string): string {
 
 export function toolSpanName(toolName: string): string {
   return `${OPERATION_EXECUTE_TOOL} ${toolName}`;
+}
+
+/** The two versions of the GenAI conventions this SDK emits. */
+export type SemconvVersion = "v1.41.1" | "latest";
+export const SEMCONV_STABILITY_OPT_IN_ENV = "OTEL_SEMCONV_STABILITY_OPT_IN";
+export const SEMCONV_OPT_IN_LATEST = "gen_ai_latest_experimental";
+
+/** The details event, opt-in in both versions. */
+export const EVENT_INFERENCE_DETAILS = "gen_ai.client.inference.operation.details";
+
+/**
+ * One name or rule per version. An open proposal sits in `proposal`, not emitted: when it
+ * merges, flipping `merged` to `true` makes it the latest value.
+ */
+interface Rule<T> {
+  "v1.41.1": T;
+  latest: T;
+  proposal?: { value: T; merged: boolean };
+  /** Status and source, as in GENAI_SEMCONV.md "Two versions". */
+  source: string;
+}
+const rule = <T>(row: Rule<T>): Rule<T> => row;
+/** A name only an open proposal defines: nothing in either version until it merges. */
+const proposed = (name: string, source: string): Rule<string | undefined> => ({
+  "v1.41.1": undefined,
+  latest: undefined,
+  proposal: { value: name, merged: false },
+  source,
+});
+
+/** Every name and rule that differs between the versions (GENAI_SEMCONV.md "Two versions"). */
+export const SEMCONV_TABLE = {
+  cacheWriteInputTokens: rule({
+    "v1.41.1": "gen_ai.usage.cache_creation.input_tokens",
+    latest: "gen_ai.usage.cache_write.input_tokens",
+    source: "merged: genai#440",
+  }),
+  audioInputTokens: rule<string | undefined>({
+    "v1.41.1": undefined,
+    latest: "gen_ai.usage.audio.input_tokens",
+    source: "merged: genai#440 (prompt_tokens_details.audio_tokens)",
+  }),
+  imageOutputTokens: rule<string | undefined>({
+    "v1.41.1": undefined,
+    latest: "gen_ai.usage.image.output_tokens",
+    source: "merged: genai#440 (completion_tokens_details.image_tokens)",
+  }),
+  audioOutputTokens: rule<string | undefined>({
+    "v1.41.1": undefined,
+    latest: "gen_ai.usage.audio.output_tokens",
+    source: "merged: genai#440 (completion_tokens_details.audio_tokens)",
+  }),
+  /** `gen_ai.request.top_k`: a double in v1.41.1, an integer in latest. */
+  topKAsInteger: rule({
+    "v1.41.1": false,
+    latest: true,
+    source: "main: genai changelog.d/217.breaking.md",
+  }),
+  /** From `reasoning.effort`, exactly as sent. */
+  requestReasoningLevel: rule<string | undefined>({
+    "v1.41.1": undefined,
+    latest: "gen_ai.request.reasoning.level",
+    source: "main: genai@fe5608e2 registry",
+  }),
+  /** `finish_reason` inside output messages: required in v1.41.1, deprecated in latest. */
+  outputMessageFinishReason: rule({ "v1.41.1": true, latest: false, source: "merged: genai#363" }),
+  /** Optional token breakdowns recorded only when non-zero. */
+  omitZeroBreakdowns: rule({
+    "v1.41.1": false,
+    latest: false,
+    proposal: { value: true, merged: false },
+    source: "proposal: genai#502 (open)",
+  }),
+  /** `gen_ai.agent.name` on `execute_tool` spans: not listed in v1.41.1 (kept), latest lists it. */
+  toolSpanAgentName: rule({
+    "v1.41.1": ATTR_GEN_AI_AGENT_NAME,
+    latest: ATTR_GEN_AI_AGENT_NAME,
+    source: "main: genai changelog.d/322.breaking.md",
+  }),
+  metricOperationDuration: rule({
+    "v1.41.1": METRIC_OPERATION_DURATION,
+    latest: METRIC_OPERATION_DURATION,
+    proposal: { value: "gen_ai.client.inference.duration", merged: false },
+    source: "rename open: genai#521",
+  }),
+  metricTimeToFirstChunk: rule({
+    "v1.41.1": METRIC_TIME_TO_FIRST_CHUNK,
+    latest: METRIC_TIME_TO_FIRST_CHUNK,
+    proposal: { value: "gen_ai.client.inference.time_to_first_chunk", merged: false },
+    source: "rename open: genai#521",
+  }),
+  metricTimePerOutputChunk: rule({
+    "v1.41.1": METRIC_TIME_PER_OUTPUT_CHUNK,
+    latest: METRIC_TIME_PER_OUTPUT_CHUNK,
+    proposal: { value: "gen_ai.client.inference.time_per_output_chunk", merged: false },
+    source: "rename open: genai#521",
+  }),
+  /** The token histogram; the proposal replaces it with counters per kind (below). */
+  metricTokenUsage: rule<string | undefined>({
+    "v1.41.1": METRIC_TOKEN_USAGE,
+    latest: METRIC_TOKEN_USAGE,
+    proposal: { value: undefined, merged: false },
+    source: "proposal: genai#374 (breaking, in review)",
+  }),
+  metricInputTokens: proposed("gen_ai.client.inference.usage.input_tokens", "proposal: genai#374"),
+  metricOutputTokens: proposed(
+    "gen_ai.client.inference.usage.output_tokens",
+    "proposal: genai#374",
+  ),
+  metricCacheReadInputTokens: proposed(
+    "gen_ai.client.inference.usage.cache_read.input_tokens",
+    "proposal: genai#374",
+  ),
+  metricCacheWriteInputTokens: proposed(
+    "gen_ai.client.inference.usage.cache_write.input_tokens",
+    "proposal: genai#374",
+  ),
+  metricReasoningOutputTokens: proposed(
+    "gen_ai.client.inference.usage.reasoning.output_tokens",
+    "proposal: genai#374",
+  ),
+  /** Required on the proposed token counters: `text`, `image`, `audio`, `unknown`. */
+  tokenModality: proposed("gen_ai.token.modality", "proposal: genai#374"),
+  usageCostAmount: proposed("gen_ai.usage.cost.amount", "proposal: genai#443 (open)"),
+  usageCostCurrency: proposed("gen_ai.usage.cost.currency", "proposal: genai#443 (open)"),
+  metricOperationCost: proposed("gen_ai.client.operation.cost", "proposal: genai#443 (open)"),
+} as const;
+
+type Table = typeof SEMCONV_TABLE;
+/** The names and rules of one version, as call sites read them. */
+export type Semconv = { readonly version: SemconvVersion } & {
+  readonly [K in keyof Table]: Table[K]["latest"];
+};
+
+const resolved = new Map<SemconvVersion, Semconv>();
+
+/** The names and rules of `version`: latest takes a proposal's value once it is merged. */
+export function semconvOf(version: SemconvVersion): Semconv {
+  let names = resolved.get(version);
+  if (names === undefined) {
+    const entries = Object.entries(SEMCONV_TABLE).map(([key, row]: [string, Rule<unknown>]) => {
+      const merged = version === "latest" && row.proposal?.merged === true;
+      return [key, merged ? row.proposal?.value : row[version]];
+    });
+    names = Object.freeze({ version, ...Object.fromEntries(entries) }) as Semconv;
+    resolved.set(version, names);
+  }
+  return names;
+}
+
+/**
+ * The version to emit: the client option wins; otherwise latest when
+ * `OTEL_SEMCONV_STABILITY_OPT_IN` (a comma-separated list) holds `gen_ai_latest_experimental`.
+ */
+export function resolveSemconvVersion(
+  option: SemconvVersion | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): SemconvVersion {
+  if (option !== undefined) return option;
+  const optIn = env[SEMCONV_STABILITY_OPT_IN_ENV] ?? "";
+  return optIn.split(",").some((item) => item.trim().toLowerCase() === SEMCONV_OPT_IN_LATEST)
+    ? "latest"
+    : "v1.41.1";
 }

@@ -3,6 +3,7 @@ import type { ToolError } from "../errors.js";
 import type { ToolCall } from "../types.js";
 import type { TelemetrySettings } from "./call-telemetry.js";
 import type { GenAIMetrics } from "./gen-ai-metrics.js";
+import { applyContentHook, contentSpanAttributes, type GenAIContent } from "./genai-content.js";
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_AGENT_NAME,
@@ -11,6 +12,7 @@ import {
   ATTR_GEN_AI_TOOL_NAME,
   ATTR_GEN_AI_TOOL_TYPE,
   ATTR_OPENROUTER_CANCELLED,
+  OPERATION_EXECUTE_TOOL,
   TOOL_TYPE_FUNCTION,
 } from "./semconv.js";
 import { toToolArgumentsJson, toToolResultJson } from "./tool-call-content.js";
@@ -35,6 +37,7 @@ export class ToolCallTelemetry {
   readonly #settings: TelemetrySettings;
   readonly #agentName: string;
   readonly #toolName: string;
+  readonly #call: ToolCall;
   readonly #startedAt = performance.now();
   readonly #onEnd: (telemetry: ToolCallTelemetry) => void;
   #ended = false;
@@ -56,16 +59,7 @@ export class ToolCallTelemetry {
     this.#agentName = init.agentName;
     this.#toolName = init.call.name;
     this.#onEnd = init.onEnd;
-    if (this.#recording && init.settings.captureContent) {
-      try {
-        init.span.setAttribute(
-          ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
-          toToolArgumentsJson(init.call, init.settings.maxContentChars),
-        );
-      } catch (error) {
-        diag.error("openrouter-otel: recording the tool arguments failed", error);
-      }
-    }
+    this.#call = init.call;
   }
 
   end(outcome: ToolCallOutcome): void {
@@ -90,12 +84,6 @@ export class ToolCallTelemetry {
     const span = this.#span;
     switch (outcome.kind) {
       case "completed":
-        if (this.#settings.captureContent) {
-          span.setAttribute(
-            ATTR_GEN_AI_TOOL_CALL_RESULT,
-            toToolResultJson(outcome.result, outcome.content, this.#settings.maxContentChars),
-          );
-        }
         break;
       case "failed": {
         const error = outcome.error;
@@ -108,6 +96,43 @@ export class ToolCallTelemetry {
         span.setAttribute(ATTR_OPENROUTER_CANCELLED, outcome.by);
         break;
     }
+    if (!this.#settings.captureContent) return;
+    try {
+      this.#recordContent(outcome);
+    } catch (error) {
+      diag.error("openrouter-otel: recording the tool call content failed", error);
+    }
+  }
+
+  /** Arguments, and the result on success; through the content hook when there is one. */
+  #recordContent(outcome: ToolCallOutcome): void {
+    const settings = this.#settings;
+    const maxChars = settings.maxContentChars;
+    const argumentsJson = toToolArgumentsJson(this.#call, maxChars);
+    const resultJson =
+      outcome.kind === "completed"
+        ? toToolResultJson(outcome.result, outcome.content, maxChars)
+        : undefined;
+    // Strings as they are, unless a hook or a limit needs the values.
+    if (settings.onContent === undefined && settings.contentLimits === undefined) {
+      this.#span.setAttribute(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, argumentsJson);
+      if (resultJson !== undefined)
+        this.#span.setAttribute(ATTR_GEN_AI_TOOL_CALL_RESULT, resultJson);
+      return;
+    }
+    const content = applyContentHook(
+      settings.onContent,
+      {
+        toolCallArguments: JSON.parse(argumentsJson) as GenAIContent["toolCallArguments"],
+        toolCallResult:
+          resultJson === undefined
+            ? undefined
+            : (JSON.parse(resultJson) as GenAIContent["toolCallResult"]),
+      },
+      { operation: OPERATION_EXECUTE_TOOL, span: this.#span, semconv: settings.semconv.version },
+    );
+    if (content !== undefined)
+      this.#span.setAttributes(contentSpanAttributes(content, this.#settings.contentLimits));
   }
 
   #metricAttributes(errorType: string | undefined): Attributes {

@@ -1,0 +1,80 @@
+import { type Attributes, diag } from "@opentelemetry/api";
+import { fitJson } from "./fit-json.js";
+import { ATTR_OPENROUTER_CONTENT_DROPPED } from "./semconv.js";
+
+/** The SDK's attribute length limits (the span one wins), as the OpenTelemetry spec names them. */
+export const SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT_ENV = "OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT";
+export const ATTRIBUTE_VALUE_LENGTH_LIMIT_ENV = "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT";
+
+/** Size limits of the content attributes of one span, in characters. */
+export interface ContentLimits {
+  /** Each content attribute: fitted under it, still valid JSON. Undefined: no limit. */
+  attributeChars: number | undefined;
+  /** All content attributes of one span together: the largest are dropped first. */
+  spanChars: number | undefined;
+}
+
+/** The options win; otherwise the SDK's limit variables, so that the SDK never cuts JSON. */
+export function resolveContentLimits(
+  options: {
+    maxContentAttributeChars?: number | undefined;
+    maxSpanContentChars?: number | undefined;
+  },
+  env: NodeJS.ProcessEnv = process.env,
+): ContentLimits {
+  return {
+    attributeChars:
+      options.maxContentAttributeChars ??
+      limitFromEnv(env, SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT_ENV) ??
+      limitFromEnv(env, ATTRIBUTE_VALUE_LENGTH_LIMIT_ENV),
+    spanChars: options.maxSpanContentChars,
+  };
+}
+
+function limitFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === "") return undefined;
+  const value = Number(raw);
+  if (Number.isInteger(value) && value >= 0) return value;
+  diag.warn(`openrouter-otel: ${name}=${raw} is not a whole number >= 0; ignored`);
+  return undefined;
+}
+
+/**
+ * The content attributes of one span as JSON strings, each fitted under the attribute limit;
+ * then, while the span's total is over its budget, the largest is dropped and named in
+ * `openrouter.content.dropped`. A value that cannot be serialized is dropped, and `diag` says so.
+ */
+export function toLimitedAttributes(
+  values: ReadonlyArray<readonly [attribute: string, value: unknown]>,
+  limits: ContentLimits | undefined,
+): Attributes {
+  const serialized: Array<[string, string]> = [];
+  const dropped: string[] = [];
+  for (const [attribute, value] of values) {
+    let json: string | undefined;
+    try {
+      json =
+        limits?.attributeChars === undefined
+          ? JSON.stringify(value)
+          : fitJson(value, limits.attributeChars);
+    } catch (error) {
+      diag.warn(`openrouter-otel: ${attribute} cannot be serialized; dropped: ${String(error)}`);
+    }
+    if (json === undefined) dropped.push(attribute);
+    else serialized.push([attribute, json]);
+  }
+  const budget = limits?.spanChars;
+  if (budget !== undefined) {
+    let total = serialized.reduce((sum, [, json]) => sum + json.length, 0);
+    serialized.sort((a, b) => b[1].length - a[1].length);
+    while (total > budget && serialized.length > 0) {
+      const [attribute, json] = serialized.shift() as [string, string];
+      total -= json.length;
+      dropped.push(attribute);
+    }
+  }
+  const attributes: Attributes = Object.fromEntries(serialized);
+  if (dropped.length > 0) attributes[ATTR_OPENROUTER_CONTENT_DROPPED] = dropped;
+  return attributes;
+}

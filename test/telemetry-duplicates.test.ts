@@ -1,0 +1,111 @@
+import { context, ROOT_CONTEXT, type Span, SpanKind, trace } from "@opentelemetry/api";
+import { describe, expect, it } from "vitest";
+import { type OpenRouterOptions, withOuterInference } from "../src/index.js";
+import { buildChatEvents } from "../src/testing/index.js";
+import { collect } from "./helpers/collect.js";
+import { createTestLogs } from "./helpers/logs.js";
+import { HELLO, serve } from "./helpers/server.js";
+import { createTestTelemetry, useAsyncContext } from "./helpers/telemetry.js";
+
+useAsyncContext();
+
+async function setup(options: OpenRouterOptions = {}) {
+  const telemetry = createTestTelemetry();
+  const logs = createTestLogs();
+  const { client } = await serve(
+    { events: buildChatEvents({ text: ["Hi."] }) },
+    {
+      tracerProvider: telemetry.tracerProvider,
+      meterProvider: telemetry.meterProvider,
+      loggerProvider: logs.loggerProvider,
+      captureContent: "SPAN_AND_EVENT",
+      ...options,
+    },
+  );
+  const framework = telemetry.tracerProvider.getTracer("some-framework");
+  return { telemetry, logs, client, framework };
+}
+
+async function chatMetricPoints(telemetry: ReturnType<typeof createTestTelemetry>) {
+  const metrics = await telemetry.metrics();
+  return metrics.filter((metric) => metric.descriptor.name.startsWith("gen_ai.client."));
+}
+
+describe("another GenAI instrumentation already traces the call", () => {
+  it("an active span with gen_ai.operation.name chat: no second chat span, metrics or event; it gets the call's attributes", async () => {
+    const { telemetry, logs, client, framework } = await setup();
+    const outer = framework.startSpan("chat my-model", {
+      kind: SpanKind.CLIENT,
+      attributes: { "gen_ai.operation.name": "chat", "gen_ai.input.messages": "theirs" },
+    });
+    await context.with(trace.setSpan(ROOT_CONTEXT, outer), () =>
+      collect(client.chat.stream(HELLO)),
+    );
+    expect(telemetry.spans()).toHaveLength(0); // ours would have ended by now
+    outer.end();
+    const spans = telemetry.spans();
+    expect(spans.map((span) => span.name)).toEqual(["chat my-model"]);
+    expect(spans[0]?.attributes).toMatchObject({
+      "gen_ai.usage.input_tokens": 12,
+      "gen_ai.response.id": "gen-mock-1",
+      "openrouter.provider": "OpenAI",
+      "gen_ai.input.messages": "theirs", // content stays the owner's
+    });
+    expect(await chatMetricPoints(telemetry)).toEqual([]);
+    expect(logs.records()).toEqual([]);
+  });
+
+  it("withOuterInference(context, span): the framework's span gets the attributes, nothing else is made", async () => {
+    const { telemetry, client, framework } = await setup();
+    const outer = framework.startSpan("llm call");
+    const marked = withOuterInference(trace.setSpan(ROOT_CONTEXT, outer), outer);
+    await context.with(marked, () => collect(client.chat.stream(HELLO)));
+    outer.end();
+    expect(telemetry.spans().map((span) => span.name)).toEqual(["llm call"]);
+    expect(telemetry.spans()[0]?.attributes["gen_ai.usage.output_tokens"]).toBe(34);
+    expect(await chatMetricPoints(telemetry)).toEqual([]);
+  });
+
+  it("withOuterInference(context) alone: nothing recorded, and the active span gets no gen_ai attribute", async () => {
+    const { telemetry, client, framework } = await setup();
+    const handler = framework.startSpan("GET /ask", { kind: SpanKind.SERVER });
+    const marked = withOuterInference(trace.setSpan(ROOT_CONTEXT, handler));
+    await context.with(marked, () => collect(client.chat.stream(HELLO)));
+    handler.end();
+    const spans = telemetry.spans();
+    expect(spans.map((span) => span.name)).toEqual(["GET /ask"]);
+    expect(Object.keys(spans[0]?.attributes ?? {})).toEqual([]);
+  });
+
+  it.each(["invoke_agent", "execute_tool", undefined])(
+    "under a span of operation %s the call is its own: one chat span as a child",
+    async (operation) => {
+      const { telemetry, client, framework } = await setup();
+      const parent: Span = framework.startSpan("parent", {
+        attributes: operation === undefined ? {} : { "gen_ai.operation.name": operation },
+      });
+      await context.with(trace.setSpan(ROOT_CONTEXT, parent), () =>
+        collect(client.chat.stream(HELLO)),
+      );
+      parent.end();
+      const chat = telemetry.spans().find((span) => span.name === "chat_streaming");
+      expect(chat?.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
+      expect(await chatMetricPoints(telemetry)).not.toEqual([]);
+    },
+  );
+
+  it("a span handed over with the span option is recorded into, whatever is active", async () => {
+    const { telemetry, client, framework } = await setup();
+    const outer = framework.startSpan("chat x", {
+      attributes: { "gen_ai.operation.name": "chat" },
+    });
+    const turn = framework.startSpan("turn");
+    await context.with(trace.setSpan(ROOT_CONTEXT, outer), () =>
+      collect(client.chat.stream(HELLO, { span: turn })),
+    );
+    turn.end();
+    outer.end();
+    const recorded = telemetry.spans().find((span) => span.name === "turn");
+    expect(recorded?.attributes["gen_ai.output.messages"]).toBeTypeOf("string");
+  });
+});
