@@ -135,6 +135,7 @@ describe("mid-stream errors, every shape (OPENROUTER_WIRE.md R2.1)", () => {
     });
     expect(error).toBeInstanceOf(StreamError);
     expect(error).toMatchObject({ code: undefined, type: "server_error" });
+    expect((error as StreamError).isRetryable).toBe(true);
     expect(span.attributes["error.type"]).toBe("server_error");
   });
 
@@ -238,6 +239,42 @@ describe("mid-stream errors, every shape (OPENROUTER_WIRE.md R2.1)", () => {
     });
   });
 
+  it("finish_reason error, then the socket drops: StreamError (the drop is its cause), not ConnectionError", async () => {
+    const sent = [chunk({ content: "Let me call" }), chunk({}, "error", {})].map(
+      (event) => `data: ${JSON.stringify(event)}\n\n`,
+    );
+    const head = sent.join("");
+    const { events, error, span } = await streamed({
+      sse: `${head}data: {"id":"gen-e","choices":[]}\n\n`,
+      destroyAfterBytes: Buffer.byteLength(head) + 8,
+    });
+    expect(events).toEqual([{ type: "text", text: "Let me call" }]);
+    expect(error).toBeInstanceOf(StreamError);
+    expect((error as StreamError).cause).toBeInstanceOf(Error);
+    expect(error).toMatchObject({ partial: { text: "Let me call", finishReason: "error" } });
+    expect(span.attributes["error.type"]).toBe("StreamError");
+  });
+
+  it("the documented chunk (provider on the chunk, code server_error): providerName, retryable", async () => {
+    const { error, span } = await streamed({
+      events: [
+        chunk({ content: "a" }),
+        {
+          id: "cmpl-abc123",
+          object: "chat.completion.chunk",
+          model: "gpt-3.5-turbo",
+          provider: "openai",
+          error: { code: "server_error", message: "Provider disconnected unexpectedly" },
+          choices: [{ index: 0, delta: { content: "" }, finish_reason: "error" }],
+        },
+      ],
+    });
+    expect(error).toBeInstanceOf(StreamError);
+    expect(error).toMatchObject({ code: "server_error", providerName: "openai" });
+    expect((error as StreamError).isRetryable).toBe(true);
+    expect(span.attributes["error.type"]).toBe("server_error");
+  });
+
   it("empty choices with an error and zero usage: StreamError, never a success", async () => {
     const { error } = await streamed({
       events: [
@@ -318,6 +355,16 @@ describe("errors before the stream and in non-streaming answers", () => {
     expect(error).toBeInstanceOf(APIError);
     expect(error).toMatchObject({ status: 429, code: 429, isRetryable: true });
     expect(span.attributes["error.type"]).toBe("429");
+  });
+
+  it("a 200 whose body is an OpenAI-style error (code null): the 200 does not make it final", async () => {
+    const { error, span } = await completed({
+      json: { error: { message: "The server had an error", type: "server_error", code: null } },
+    });
+    expect(error).toBeInstanceOf(APIError);
+    expect(error).toMatchObject({ status: 200, code: undefined, type: "server_error" });
+    expect((error as APIError).isRetryable).toBe(true);
+    expect(span.attributes["error.type"]).toBe("server_error");
   });
 
   it("partial content next to an error in choices[0]: APIError keeping the partial text", async () => {

@@ -39,6 +39,8 @@ export class ChatAccumulator {
   nativeFinishReason: string | null = null;
   /** The `error` of a mid-stream error chunk (on the chunk or in its choice), once one arrived. */
   error: WireError | string | undefined;
+  /** The `provider` of the chunk that carried the error: the documented shape names it there. */
+  errorProvider: string | undefined;
 
   #usage: WireUsage | undefined;
   #text: string[] = [];
@@ -124,9 +126,9 @@ export class ChatAccumulator {
       // A later chunk's null must never erase an earlier finish reason.
       if (choice.finish_reason) this.finishReason = normalizeFinishReason(choice.finish_reason);
       if (choice.native_finish_reason) this.nativeFinishReason = choice.native_finish_reason;
-      if (choice.error) this.error = choice.error;
+      if (choice.error) this.#setError(choice.error, chunk.provider);
     }
-    if (chunk.error) this.error = chunk.error;
+    if (chunk.error) this.#setError(chunk.error, chunk.provider);
     return hadOutput;
   }
 
@@ -164,6 +166,11 @@ export class ChatAccumulator {
       openrouterMetadata: this.#openrouterMetadata,
       debug: this.#debug === undefined ? undefined : [...this.#debug],
     };
+  }
+
+  #setError(error: WireError | string, provider: string | undefined): void {
+    this.error = error;
+    this.errorProvider = provider || undefined;
   }
 
   /** Refusal, annotations and images; true when there was an image (output for telemetry). */

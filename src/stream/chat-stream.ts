@@ -412,6 +412,9 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     if (signal?.aborted) return signal.reason;
     // sendChatRequest's errors come typed; so do ours from parsing the body.
     if (error instanceof OpenRouterError || this.#body === undefined) return error;
+    // The server had already said the answer failed (`finish_reason: "error"`, no error object):
+    // that is the failure; the socket dropping or going quiet afterwards is only its cause.
+    if (this.#accumulator.finishReason === "error") return toStreamError(this.#accumulator, error);
     return toTransportError(
       error,
       `POST ${this.#init.send.url}`,
