@@ -73,6 +73,26 @@ describe("propagateTrace (OpenRouter Broadcast joins our trace)", () => {
     });
   });
 
+  it("a caller's key set to undefined (not sent) does not erase ours", async () => {
+    const telemetry = createTestTelemetry();
+    const { client, server } = await serve(replies, {
+      tracerProvider: telemetry.tracerProvider,
+      propagateTrace: true,
+    });
+    // What `trace_id: process.env.TRACE_ID` gives a caller without exactOptionalPropertyTypes.
+    const trace = { trace_id: undefined, trace_name: "nightly" } as unknown as NonNullable<
+      ChatRequest["trace"]
+    >;
+    const { error } = await collect(client.chat.stream({ ...HELLO, trace }));
+    expect(error).toBeUndefined();
+    const span = telemetry.spans()[0]!;
+    expect((server.requests[0]!.body as { trace: unknown }).trace).toEqual({
+      trace_id: span.spanContext().traceId,
+      parent_span_id: span.spanContext().spanId,
+      trace_name: "nightly",
+    });
+  });
+
   it("off (the default): nothing added, two identical calls send byte-identical bodies", async () => {
     const telemetry = createTestTelemetry();
     const requests = await sendTwice({ tracerProvider: telemetry.tracerProvider });
