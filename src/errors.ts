@@ -189,10 +189,16 @@ export class TimeoutError extends OpenRouterError {
 export class ParseError extends OpenRouterError {
   /** The start of the offending data (at most 200 characters). */
   readonly data: string;
+  /** In a stream: what arrived before the offending data (the events before it were delivered). */
+  readonly partial: ChatResponse | undefined;
 
-  constructor(message: string, options: { data: string; cause?: unknown }) {
+  constructor(
+    message: string,
+    options: { data: string; cause?: unknown; partial?: ChatResponse | undefined },
+  ) {
     super(message, options);
     this.data = options.data.slice(0, 200);
+    this.partial = options.partial;
   }
 }
 

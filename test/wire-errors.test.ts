@@ -1,6 +1,6 @@
 import { SpanStatusCode } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
-import { APIError, ConnectionError, StreamError } from "../src/index.js";
+import { APIError, ConnectionError, ParseError, StreamError } from "../src/index.js";
 import type { MockReplies } from "../src/testing/index.js";
 import { collect } from "./helpers/collect.js";
 import { HELLO, serve } from "./helpers/server.js";
@@ -293,6 +293,21 @@ describe("mid-stream errors, every shape (OPENROUTER_WIRE.md R2.1)", () => {
       providerName: "openai",
       partial: { usage: { inputTokens: 0, outputTokens: 0 } },
     });
+  });
+
+  it("a chunk no chunk looks like, or a line that is not JSON: ParseError keeping what came before", async () => {
+    const image = { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } };
+    for (const bad of [chunk({ images: { not: "a list" } }), "{not json"]) {
+      const { events, error } = await streamed({
+        events: [chunk({ content: "Hel" }), chunk({ images: [image] }), bad],
+      });
+      expect(events).toEqual([
+        { type: "text", text: "Hel" },
+        { type: "image", image },
+      ]);
+      expect(error).toBeInstanceOf(ParseError);
+      expect(error).toMatchObject({ partial: { id: "gen-e", text: "Hel", images: [image] } });
+    }
   });
 
   it("an error that is a bare string, or a choice that is not an object: never a TypeError", async () => {
