@@ -14,6 +14,7 @@ import type {
   WireReasoningDetail,
   WireUsage,
 } from "../wire.js";
+import { isJsonSpace, JsonEndScanner } from "./json-end-scanner.js";
 import { ReasoningDetails } from "./reasoning-details.js";
 import { toUsage } from "./to-usage.js";
 
@@ -24,6 +25,10 @@ interface ToolCallState {
   /** Argument fragments, joined once at the end: appending to a string and re-parsing it on
    * every fragment is the quadratic trap that makes 1 MB of arguments take seconds. */
   fragments: string[];
+  /** Whether the arguments are a closed object, read from `fragments[0..scanned)`: made on the
+   * first whitespace fragment (rare), then fed only what arrived since. */
+  scan: JsonEndScanner | undefined;
+  scanned: number;
 }
 
 /**
@@ -101,7 +106,7 @@ export class ChatAccumulator {
             const index = fragment.index ?? 0;
             let state = this.#tools.get(index);
             if (state === undefined) {
-              state = { index, id: "", name: "", fragments: [] };
+              state = { index, id: "", name: "", fragments: [], scan: undefined, scanned: 0 };
               this.#tools.set(index, state);
             }
             const fn = fragment.function;
@@ -210,6 +215,8 @@ export class ChatAccumulator {
         id: call.id ?? "",
         name: call.function?.name ?? "",
         fragments: call.function?.arguments ? [call.function.arguments] : [],
+        scan: undefined,
+        scanned: 0,
       });
     });
   }
@@ -231,7 +238,8 @@ export class ChatAccumulator {
  * A fragment that adds nothing: whitespace after arguments that are already complete JSON,
  * with no new id or name (kimi-k2.6 sends `" "`; re-parsing per fragment emitted the call
  * twice elsewhere). Whitespace inside unfinished arguments may be inside a string: kept.
- * Parses only for whitespace-only fragments, which are rare.
+ * Pretty-printed arguments stream a whitespace fragment every line, so whether the arguments
+ * are complete is read incrementally: joining and parsing them each time was quadratic.
  */
 function isIdleFragment(
   state: ToolCallState,
@@ -239,15 +247,18 @@ function isIdleFragment(
   name: string | null | undefined,
   argumentsDelta: string,
 ): boolean {
-  if (argumentsDelta === "" || argumentsDelta.trim() !== "") return false;
+  if (argumentsDelta === "" || !isAllJsonSpace(argumentsDelta)) return false;
   if ((id && id !== state.id) || (name && state.name === "")) return false;
-  if (state.fragments.length === 0) return false;
-  try {
-    JSON.parse(state.fragments.join(""));
-    return true;
-  } catch {
-    return false;
-  }
+  const fragments = state.fragments;
+  if (fragments.length === 0) return false;
+  state.scan ??= new JsonEndScanner();
+  while (state.scanned < fragments.length) state.scan.feed(fragments[state.scanned++]!);
+  return state.scan.closed;
+}
+
+function isAllJsonSpace(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (!isJsonSpace(text.charCodeAt(i))) return false;
+  return true;
 }
 
 function buildToolCall(state: ToolCallState, finishReason: FinishReason | null): ToolCall {
