@@ -140,4 +140,21 @@ describe("propagateTrace (OpenRouter Broadcast joins our trace)", () => {
       })),
     );
   });
+
+  it("session_id is recorded as gen_ai.conversation.id; session_id and user are never made up", async () => {
+    const telemetry = createTestTelemetry();
+    const { client, server } = await serve(replies, {
+      tracerProvider: telemetry.tracerProvider,
+      propagateTrace: true,
+    });
+    await client.chat.stream({ ...HELLO, session_id: "conversation-42" }).response;
+    await client.chat.stream(HELLO).response;
+    const [withSession, without] = telemetry.spans();
+    expect(withSession!.attributes["gen_ai.conversation.id"]).toBe("conversation-42");
+    expect(without!.attributes).not.toHaveProperty("gen_ai.conversation.id");
+    expect(server.requests[0]!.body).toMatchObject({ session_id: "conversation-42" });
+    const sent = server.requests[1]!.body as Record<string, unknown>;
+    expect(sent).not.toHaveProperty("session_id");
+    expect(sent).not.toHaveProperty("user");
+  });
 });
