@@ -14,7 +14,7 @@ import type {
   WireReasoningDetail,
   WireUsage,
 } from "../wire.js";
-import { isJsonSpace, JsonEndScanner } from "./json-end-scanner.js";
+import { JsonEndScanner } from "./json-end-scanner.js";
 import { ReasoningDetails } from "./reasoning-details.js";
 import { toUsage } from "./to-usage.js";
 
@@ -25,10 +25,12 @@ interface ToolCallState {
   /** Argument fragments, joined once at the end: appending to a string and re-parsing it on
    * every fragment is the quadratic trap that makes 1 MB of arguments take seconds. */
   fragments: string[];
-  /** Whether the arguments are a closed object, read from `fragments[0..scanned)`: made on the
-   * first whitespace fragment (rare), then fed only what arrived since. */
+  /** Reads `fragments[0..scanned)` for open strings and brackets: made on the first
+   * whitespace fragment (rare), then fed only what arrived since. */
   scan: JsonEndScanner | undefined;
   scanned: number;
+  /** Whether the arguments are whole JSON; forgotten when a fragment that is not blank comes. */
+  whole: boolean | undefined;
 }
 
 /**
@@ -106,15 +108,19 @@ export class ChatAccumulator {
             const index = fragment.index ?? 0;
             let state = this.#tools.get(index);
             if (state === undefined) {
-              state = { index, id: "", name: "", fragments: [], scan: undefined, scanned: 0 };
+              state = newToolCallState(index, "", "", []);
               this.#tools.set(index, state);
             }
             const fn = fragment.function;
             const argumentsDelta = fn?.arguments ?? "";
-            if (isIdleFragment(state, fragment.id, fn?.name, argumentsDelta)) continue;
+            const blank = argumentsDelta !== "" && argumentsDelta.trim() === "";
+            if (blank && isIdleFragment(state, fragment.id, fn?.name)) continue;
             if (fragment.id) state.id = fragment.id;
             if (fn?.name && state.name === "") state.name = fn.name;
-            if (argumentsDelta !== "") state.fragments.push(argumentsDelta);
+            if (argumentsDelta !== "") {
+              state.fragments.push(argumentsDelta);
+              if (!blank) state.whole = undefined;
+            }
             out.push({
               type: "tool_call_delta",
               index,
@@ -210,14 +216,11 @@ export class ChatAccumulator {
       details && details.length !== 0 ? this.#pushReasoningDetails(details) : message.reasoning;
     if (reasoning) this.#reasoning.push(reasoning);
     message.tool_calls?.forEach((call, index) => {
-      this.#tools.set(index, {
+      const fragments = call.function?.arguments ? [call.function.arguments] : [];
+      this.#tools.set(
         index,
-        id: call.id ?? "",
-        name: call.function?.name ?? "",
-        fragments: call.function?.arguments ? [call.function.arguments] : [],
-        scan: undefined,
-        scanned: 0,
-      });
+        newToolCallState(index, call.id ?? "", call.function?.name ?? "", fragments),
+      );
     });
   }
 
@@ -234,31 +237,47 @@ export class ChatAccumulator {
   }
 }
 
+function newToolCallState(
+  index: number,
+  id: string,
+  name: string,
+  fragments: string[],
+): ToolCallState {
+  return { index, id, name, fragments, scan: undefined, scanned: 0, whole: undefined };
+}
+
 /**
- * A fragment that adds nothing: whitespace after arguments that are already complete JSON,
- * with no new id or name (kimi-k2.6 sends `" "`; re-parsing per fragment emitted the call
- * twice elsewhere). Whitespace inside unfinished arguments may be inside a string: kept.
- * Pretty-printed arguments stream a whitespace fragment every line, so whether the arguments
- * are complete is read incrementally: joining and parsing them each time was quadratic.
+ * Whether a blank fragment adds nothing: whitespace after arguments that are already whole
+ * JSON, with no new id or name (kimi-k2.6 sends `" "`; re-parsing per fragment emitted the
+ * call twice elsewhere). Whitespace inside unfinished arguments may be inside a string: kept.
+ * Pretty-printed arguments stream a blank fragment every line: the arguments are parsed only
+ * once no string or bracket is open, and once until a fragment that is not blank comes
+ * (whitespace cannot change whether JSON is whole). Parsing on every blank was quadratic.
  */
 function isIdleFragment(
   state: ToolCallState,
   id: string | null | undefined,
   name: string | null | undefined,
-  argumentsDelta: string,
 ): boolean {
-  if (argumentsDelta === "" || !isAllJsonSpace(argumentsDelta)) return false;
   if ((id && id !== state.id) || (name && state.name === "")) return false;
   const fragments = state.fragments;
   if (fragments.length === 0) return false;
-  state.scan ??= new JsonEndScanner();
-  while (state.scanned < fragments.length) state.scan.feed(fragments[state.scanned++]!);
-  return state.scan.closed;
+  if (state.whole === undefined) {
+    const scan = (state.scan ??= new JsonEndScanner());
+    while (state.scanned < fragments.length) scan.feed(fragments[state.scanned++]!);
+    if (!scan.mayBeWhole) return false;
+    state.whole = isJson(fragments.join(""));
+  }
+  return state.whole;
 }
 
-function isAllJsonSpace(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (!isJsonSpace(text.charCodeAt(i))) return false;
-  return true;
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function buildToolCall(state: ToolCallState, finishReason: FinishReason | null): ToolCall {
