@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { JsonEndScanner } from "../src/stream/json-end-scanner.js";
+import { isJson, JsonEndScanner } from "../src/stream/json-end-scanner.js";
 
 /** Cuts `text` at the given points (any order, duplicates allowed). */
 function cut(text: string, points: number[]): string[] {
@@ -12,15 +12,6 @@ function cut(text: string, points: number[]): string[] {
     from = point;
   }
   return pieces;
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Feeds `pieces` and checks, after each, what the scanner says against `expected(prefix)`. */

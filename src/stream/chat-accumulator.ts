@@ -14,7 +14,7 @@ import type {
   WireReasoningDetail,
   WireUsage,
 } from "../wire.js";
-import { JsonEndScanner } from "./json-end-scanner.js";
+import { isJson, JsonEndScanner } from "./json-end-scanner.js";
 import { ReasoningDetails } from "./reasoning-details.js";
 import { toUsage } from "./to-usage.js";
 
@@ -269,15 +269,6 @@ function isIdleFragment(
     state.whole = isJson(fragments.join(""));
   }
   return state.whole;
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function buildToolCall(state: ToolCallState, finishReason: FinishReason | null): ToolCall {

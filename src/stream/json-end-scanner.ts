@@ -40,3 +40,13 @@ export class JsonEndScanner {
     return !this.#broken && !this.#inString && this.#depth === 0;
   }
 }
+
+/** Whether `text` parses as JSON. */
+export function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
