@@ -413,7 +413,7 @@ describe("errors before the stream and in non-streaming answers", () => {
   });
 
   it("a non-streaming finish_reason error without an error object: APIError, not a success", async () => {
-    const { error } = await completed({
+    const { error, span } = await completed({
       json: {
         id: "gen-f",
         choices: [
@@ -429,5 +429,7 @@ describe("errors before the stream and in non-streaming answers", () => {
     expect(error).not.toBeInstanceOf(ConnectionError);
     expect((error as Error).message).toContain("MALFORMED_FUNCTION_CALL");
     expect(error).toMatchObject({ status: 200, partial: { id: "gen-f" } });
+    // The 200 the body came with is no error type: the class is.
+    expect(span.attributes["error.type"]).toBe("APIError");
   });
 });
