@@ -32,6 +32,8 @@ export interface ServerErrorInit {
   availability?: Record<string, unknown> | undefined;
   retryable?: boolean | undefined;
   retryAfter?: number | undefined;
+  /** What ended the call after the server had reported the failure (the socket closing, say). */
+  cause?: unknown;
 }
 
 /**
@@ -62,7 +64,7 @@ export abstract class ServerError extends OpenRouterError {
   readonly #retryable: boolean | undefined;
 
   constructor(init: ServerErrorInit) {
-    super(init.message);
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
     this.code = init.code;
     this.type = init.type;
     this.errorType = init.errorType;
@@ -75,14 +77,17 @@ export abstract class ServerError extends OpenRouterError {
 
   /**
    * Whether sending the same request again may succeed: the server's own word first
-   * (`availability.retryable`, then `metadata.raw.retryable`), else the status, else the
-   * `error_type`.
+   * (`availability.retryable`, then `metadata.raw.retryable`), else the error status, else the
+   * `error_type`, else an OpenAI-style `server_error` (as `type` or `code`).
    */
   get isRetryable(): boolean {
     if (this.#retryable !== undefined) return this.#retryable;
     const status = this.statusForRetry;
-    if (status !== undefined) return isRetryableStatus(status);
-    return this.errorType !== undefined && TRANSIENT_ERROR_TYPES.has(this.errorType);
+    // A 2xx (an error body sent with 200) says nothing about the failure: read the rest.
+    if (status !== undefined && status >= 400) return isRetryableStatus(status);
+    if (this.errorType !== undefined) return TRANSIENT_ERROR_TYPES.has(this.errorType);
+    // The OpenAI-style classifier, as `type` (with `code: null`) or as a string `code`.
+    return this.type === "server_error" || this.code === "server_error";
   }
 
   /** @internal The HTTP status the retry decision falls back on. */
@@ -184,10 +189,16 @@ export class TimeoutError extends OpenRouterError {
 export class ParseError extends OpenRouterError {
   /** The start of the offending data (at most 200 characters). */
   readonly data: string;
+  /** In a stream: what arrived before the offending data (the events before it were delivered). */
+  readonly partial: ChatResponse | undefined;
 
-  constructor(message: string, options: { data: string; cause?: unknown }) {
+  constructor(
+    message: string,
+    options: { data: string; cause?: unknown; partial?: ChatResponse | undefined },
+  ) {
     super(message, options);
     this.data = options.data.slice(0, 200);
+    this.partial = options.partial;
   }
 }
 

@@ -3,6 +3,7 @@ import { type Dispatcher, request } from "undici";
 import {
   APIError,
   type ConnectionError,
+  InvalidRequestError,
   OpenRouterError,
   ParseError,
   type TimeoutError,
@@ -86,7 +87,8 @@ export interface GetGenerationOptions {
   signal?: AbortSignal | undefined;
   /**
    * How many times a 404 is asked again: the record appears seconds after a stream ends
-   * (about 8 s in one capture). Retryable statuses (429, 5xx) share this budget.
+   * (about 8 s in one capture). Retryable statuses (429, 5xx) share this budget. A whole
+   * number >= 0, else an `InvalidRequestError`.
    * @defaultValue `5`
    */
   retries?: number | undefined;
@@ -135,6 +137,16 @@ export class Generations {
     const description = `GET ${url}`;
     const retries = options.retries ?? DEFAULT_GENERATION_RETRIES;
     const initialDelayMs = options.initialDelayMs ?? DEFAULT_GENERATION_DELAY_MS;
+    // A NaN here would never end the loop below (`attempt >= NaN` is always false).
+    if (!Number.isInteger(retries) || retries < 0) {
+      throw new InvalidRequestError("retries", `must be a whole number >= 0 (got ${retries})`);
+    }
+    if (!Number.isFinite(initialDelayMs) || initialDelayMs < 0) {
+      throw new InvalidRequestError(
+        "initialDelayMs",
+        `must be a finite number >= 0 (got ${initialDelayMs})`,
+      );
+    }
     const signal = options.signal;
     for (let attempt = 0; ; attempt++) {
       let error: APIError | ConnectionError | TimeoutError;
@@ -148,12 +160,11 @@ export class Generations {
           ...(dispatcher ? { dispatcher } : {}),
         });
         if (response.statusCode >= 200 && response.statusCode < 300) {
-          return parseGeneration(
-            await readBodyText(response.body, MAX_GENERATION_BODY_BYTES),
-            description,
-          );
+          return parseGeneration(await readGenerationBody(response, description), description);
         }
         error = await readAPIError(response, description);
+        // readAPIError keeps the status when the body read fails, an abort's included.
+        if (signal?.aborted) throw signal.reason;
       } catch (cause) {
         if (signal?.aborted) throw signal.reason;
         if (cause instanceof OpenRouterError) throw cause;
@@ -172,6 +183,22 @@ export class Generations {
         throw signal?.reason;
       }
     }
+  }
+}
+
+/** The 2xx body; one over the limit is the server's fault, not worth asking again. */
+async function readGenerationBody(
+  response: Dispatcher.ResponseData,
+  description: string,
+): Promise<string> {
+  try {
+    return await readBodyText(response.body, MAX_GENERATION_BODY_BYTES);
+  } catch (cause) {
+    if (!(cause instanceof RangeError)) throw cause;
+    throw new ParseError(
+      `${description} answered with a body over ${MAX_GENERATION_BODY_BYTES} bytes`,
+      { data: "", cause },
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { ChatEvent } from "../src/index.js";
 import { ChatAccumulator } from "../src/stream/chat-accumulator.js";
 import type { WireChunk } from "../src/wire.js";
@@ -88,6 +88,33 @@ describe("tool calls", () => {
     );
     expect(response.toolCalls[0]?.argumentsText).toBe(text);
     expect(response.toolCalls[0]?.arguments).toHaveLength(16_000);
+  });
+});
+
+describe("pretty-printed tool arguments (a whitespace fragment every line)", () => {
+  it("are parsed once whole, not on every whitespace fragment (that was quadratic)", () => {
+    const value = { items: Array.from({ length: 300 }, (_, i) => ({ id: i, tags: ["a", "b"] })) };
+    const text = JSON.stringify(value, null, 2);
+    // Tokens as a model streams them: each run of whitespace is a fragment of its own.
+    const tokens = text.split(/(\s+)/).filter((token) => token !== "");
+    const chunks = [toolDelta(0, "", { id: "call_p", function: { name: "save", arguments: "" } })];
+    for (const token of tokens) chunks.push(toolDelta(0, token));
+    chunks.push(toolDelta(0, " "), toolDelta(0, "\n"), finish("tool_calls"));
+    const parse = vi.spyOn(JSON, "parse");
+    try {
+      const { response, events } = run(chunks);
+      // Parsed twice in all: to tell that the whitespace after the last brace adds nothing,
+      // and to build the call.
+      expect(parse.mock.calls.map(([arg]) => arg)).toEqual([text, text]);
+      expect(response.toolCalls[0]?.argumentsText).toBe(text);
+      expect(response.toolCalls[0]?.arguments).toEqual(value);
+      // Whitespace inside the arguments is passed on; after them, nothing.
+      expect(events.filter((event) => event.type === "tool_call_delta")).toHaveLength(
+        tokens.length + 1,
+      );
+    } finally {
+      parse.mockRestore();
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ChatEvent, isOpenRouterError, OpenRouter, type ToolCall } from "../src/index.js";
+import { isJson } from "../src/stream/json-end-scanner.js";
 import {
   type MockReply,
   type MockServer,
@@ -163,15 +164,6 @@ function predict(
     });
   for (const toolCall of toolCalls) events.push({ type: "tool_call", toolCall });
   return { events, text, toolCalls, annotations };
-}
-
-function isJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 let server: MockServer;

@@ -1,5 +1,6 @@
+import { Agent, DecoratorHandler, type Dispatcher } from "undici";
 import { describe, expect, it } from "vitest";
-import { APIError, type Generation, ParseError } from "../src/index.js";
+import { APIError, type Generation, InvalidRequestError, ParseError } from "../src/index.js";
 import { buildChatEvents, type MockReply } from "../src/testing/index.js";
 import { HELLO, serve, TEST_API_KEY } from "./helpers/server.js";
 
@@ -94,6 +95,60 @@ describe("client.generations.get", () => {
     await firstAnswer;
     controller.abort(reason);
     await expect(pending).rejects.toBe(reason);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("retries and initialDelayMs that are not numbers >= 0 are refused before any request", async () => {
+    const { client, server } = await serve(notYet);
+    // NaN retries used to ask again forever: `attempt >= NaN` is never true.
+    for (const [options, field] of [
+      [{ retries: Number.NaN }, "retries"],
+      [{ retries: -1 }, "retries"],
+      [{ retries: 1.5 }, "retries"],
+      [{ initialDelayMs: Number.NaN }, "initialDelayMs"],
+      [{ initialDelayMs: -5 }, "initialDelayMs"],
+    ] as const) {
+      const error = await client.generations
+        .get("gen-1", options)
+        .catch((reason: unknown) => reason);
+      expect(error).toBeInstanceOf(InvalidRequestError);
+      expect(error).toMatchObject({ field });
+    }
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it("an abort while an error body is read rejects with the abort's reason, not the APIError", async () => {
+    const controllerToAbort = new AbortController();
+    const reason = new Error("stop reading");
+    // Aborts as the first byte of the 404's body arrives: after the headers, before the body is
+    // read. (undici ships DecoratorHandler without types.)
+    const Decorator = DecoratorHandler as unknown as new (
+      handler: Dispatcher.DispatchHandler,
+    ) => { onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void };
+    class AbortOnBody extends Decorator {
+      override onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+        controllerToAbort.abort(reason);
+        super.onResponseData(controller, chunk);
+      }
+    }
+    const dispatcher = new Agent().compose(
+      (dispatch) => (options, handler) =>
+        dispatch(options, new AbortOnBody(handler) as Dispatcher.DispatchHandler),
+    );
+    const { client } = await serve(notYet, { dispatcher });
+    const error = await client.generations
+      .get("gen-1", { signal: controllerToAbort.signal, retries: 0 })
+      .catch((cause: unknown) => cause);
+    await dispatcher.close();
+    expect(error).toBe(reason);
+  });
+
+  it("a 2xx body over the limit is a ParseError, not a connection failure asked again", async () => {
+    const { client, server } = await serve({
+      json: { data: { id: "g", pad: "x".repeat(1_100_000) } },
+    });
+    const error = await client.generations.get("gen-1", { retries: 1 }).catch((r: unknown) => r);
+    expect(error).toBeInstanceOf(ParseError);
     expect(server.requests).toHaveLength(1);
   });
 });

@@ -73,6 +73,26 @@ describe("propagateTrace (OpenRouter Broadcast joins our trace)", () => {
     });
   });
 
+  it("a caller's key set to undefined (not sent) does not erase ours", async () => {
+    const telemetry = createTestTelemetry();
+    const { client, server } = await serve(replies, {
+      tracerProvider: telemetry.tracerProvider,
+      propagateTrace: true,
+    });
+    // What `trace_id: process.env.TRACE_ID` gives a caller without exactOptionalPropertyTypes.
+    const trace = { trace_id: undefined, trace_name: "nightly" } as unknown as NonNullable<
+      ChatRequest["trace"]
+    >;
+    const { error } = await collect(client.chat.stream({ ...HELLO, trace }));
+    expect(error).toBeUndefined();
+    const span = telemetry.spans()[0]!;
+    expect((server.requests[0]!.body as { trace: unknown }).trace).toEqual({
+      trace_id: span.spanContext().traceId,
+      parent_span_id: span.spanContext().spanId,
+      trace_name: "nightly",
+    });
+  });
+
   it("off (the default): nothing added, two identical calls send byte-identical bodies", async () => {
     const telemetry = createTestTelemetry();
     const requests = await sendTwice({ tracerProvider: telemetry.tracerProvider });
@@ -119,5 +139,22 @@ describe("propagateTrace (OpenRouter Broadcast joins our trace)", () => {
         parent_span_id: span.spanContext().spanId,
       })),
     );
+  });
+
+  it("session_id is recorded as gen_ai.conversation.id; session_id and user are never made up", async () => {
+    const telemetry = createTestTelemetry();
+    const { client, server } = await serve(replies, {
+      tracerProvider: telemetry.tracerProvider,
+      propagateTrace: true,
+    });
+    await client.chat.stream({ ...HELLO, session_id: "conversation-42" }).response;
+    await client.chat.stream(HELLO).response;
+    const [withSession, without] = telemetry.spans();
+    expect(withSession!.attributes["gen_ai.conversation.id"]).toBe("conversation-42");
+    expect(without!.attributes).not.toHaveProperty("gen_ai.conversation.id");
+    expect(server.requests[0]!.body).toMatchObject({ session_id: "conversation-42" });
+    const sent = server.requests[1]!.body as Record<string, unknown>;
+    expect(sent).not.toHaveProperty("session_id");
+    expect(sent).not.toHaveProperty("user");
   });
 });

@@ -1,6 +1,6 @@
 import { SpanStatusCode } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
-import { APIError, ConnectionError, StreamError } from "../src/index.js";
+import { APIError, ConnectionError, ParseError, StreamError } from "../src/index.js";
 import type { MockReplies } from "../src/testing/index.js";
 import { collect } from "./helpers/collect.js";
 import { HELLO, serve } from "./helpers/server.js";
@@ -135,6 +135,7 @@ describe("mid-stream errors, every shape (OPENROUTER_WIRE.md R2.1)", () => {
     });
     expect(error).toBeInstanceOf(StreamError);
     expect(error).toMatchObject({ code: undefined, type: "server_error" });
+    expect((error as StreamError).isRetryable).toBe(true);
     expect(span.attributes["error.type"]).toBe("server_error");
   });
 
@@ -238,6 +239,42 @@ describe("mid-stream errors, every shape (OPENROUTER_WIRE.md R2.1)", () => {
     });
   });
 
+  it("finish_reason error, then the socket drops: StreamError (the drop is its cause), not ConnectionError", async () => {
+    const sent = [chunk({ content: "Let me call" }), chunk({}, "error", {})].map(
+      (event) => `data: ${JSON.stringify(event)}\n\n`,
+    );
+    const head = sent.join("");
+    const { events, error, span } = await streamed({
+      sse: `${head}data: {"id":"gen-e","choices":[]}\n\n`,
+      destroyAfterBytes: Buffer.byteLength(head) + 8,
+    });
+    expect(events).toEqual([{ type: "text", text: "Let me call" }]);
+    expect(error).toBeInstanceOf(StreamError);
+    expect((error as StreamError).cause).toBeInstanceOf(Error);
+    expect(error).toMatchObject({ partial: { text: "Let me call", finishReason: "error" } });
+    expect(span.attributes["error.type"]).toBe("StreamError");
+  });
+
+  it("the documented chunk (provider on the chunk, code server_error): providerName, retryable", async () => {
+    const { error, span } = await streamed({
+      events: [
+        chunk({ content: "a" }),
+        {
+          id: "cmpl-abc123",
+          object: "chat.completion.chunk",
+          model: "gpt-3.5-turbo",
+          provider: "openai",
+          error: { code: "server_error", message: "Provider disconnected unexpectedly" },
+          choices: [{ index: 0, delta: { content: "" }, finish_reason: "error" }],
+        },
+      ],
+    });
+    expect(error).toBeInstanceOf(StreamError);
+    expect(error).toMatchObject({ code: "server_error", providerName: "openai" });
+    expect((error as StreamError).isRetryable).toBe(true);
+    expect(span.attributes["error.type"]).toBe("server_error");
+  });
+
   it("empty choices with an error and zero usage: StreamError, never a success", async () => {
     const { error } = await streamed({
       events: [
@@ -256,6 +293,21 @@ describe("mid-stream errors, every shape (OPENROUTER_WIRE.md R2.1)", () => {
       providerName: "openai",
       partial: { usage: { inputTokens: 0, outputTokens: 0 } },
     });
+  });
+
+  it("a chunk no chunk looks like, or a line that is not JSON: ParseError keeping what came before", async () => {
+    const image = { type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } };
+    for (const bad of [chunk({ images: { not: "a list" } }), "{not json"]) {
+      const { events, error } = await streamed({
+        events: [chunk({ content: "Hel" }), chunk({ images: [image] }), bad],
+      });
+      expect(events).toEqual([
+        { type: "text", text: "Hel" },
+        { type: "image", image },
+      ]);
+      expect(error).toBeInstanceOf(ParseError);
+      expect(error).toMatchObject({ partial: { id: "gen-e", text: "Hel", images: [image] } });
+    }
   });
 
   it("an error that is a bare string, or a choice that is not an object: never a TypeError", async () => {
@@ -320,6 +372,16 @@ describe("errors before the stream and in non-streaming answers", () => {
     expect(span.attributes["error.type"]).toBe("429");
   });
 
+  it("a 200 whose body is an OpenAI-style error (code null): the 200 does not make it final", async () => {
+    const { error, span } = await completed({
+      json: { error: { message: "The server had an error", type: "server_error", code: null } },
+    });
+    expect(error).toBeInstanceOf(APIError);
+    expect(error).toMatchObject({ status: 200, code: undefined, type: "server_error" });
+    expect((error as APIError).isRetryable).toBe(true);
+    expect(span.attributes["error.type"]).toBe("server_error");
+  });
+
   it("partial content next to an error in choices[0]: APIError keeping the partial text", async () => {
     const { error, span } = await completed({
       json: {
@@ -351,7 +413,7 @@ describe("errors before the stream and in non-streaming answers", () => {
   });
 
   it("a non-streaming finish_reason error without an error object: APIError, not a success", async () => {
-    const { error } = await completed({
+    const { error, span } = await completed({
       json: {
         id: "gen-f",
         choices: [
@@ -367,5 +429,7 @@ describe("errors before the stream and in non-streaming answers", () => {
     expect(error).not.toBeInstanceOf(ConnectionError);
     expect((error as Error).message).toContain("MALFORMED_FUNCTION_CALL");
     expect(error).toMatchObject({ status: 200, partial: { id: "gen-f" } });
+    // The 200 the body came with is no error type: the class is.
+    expect(span.attributes["error.type"]).toBe("APIError");
   });
 });

@@ -43,7 +43,11 @@ export function addTraceIds(
   const own = request.trace;
   if (own === undefined) return `${body.slice(0, -1)},"trace":${JSON.stringify(ids)}}`;
   if (typeof own !== "object" || own === null || Array.isArray(own)) return body;
-  return serializeChatRequest({ ...request, trace: { ...ids, ...own } }, stream);
+  // A key set to `undefined` is not sent, so it must not erase ours either: that would send a
+  // `parent_span_id` without its `trace_id`.
+  const trace: Record<string, unknown> = { ...ids };
+  for (const [key, value] of Object.entries(own)) if (value !== undefined) trace[key] = value;
+  return serializeChatRequest({ ...request, trace }, stream);
 }
 
 /** On the error path only: which top-level field JSON.stringify chokes on. */

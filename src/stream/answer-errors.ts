@@ -1,5 +1,5 @@
 import { APIError, StreamError } from "../errors.js";
-import { readWireError } from "../transport/read-wire-error.js";
+import { readWireError, type WireErrorFields } from "../transport/read-wire-error.js";
 import type { ChatAccumulator } from "./chat-accumulator.js";
 
 /**
@@ -10,14 +10,18 @@ export function hasAnswerError(accumulator: ChatAccumulator): boolean {
   return accumulator.error !== undefined || accumulator.finishReason === "error";
 }
 
-/** A stream's failure, with what arrived before it. */
-export function toStreamError(accumulator: ChatAccumulator): StreamError {
-  const fields = readWireError(errorObjectOf(accumulator), undefined);
+/**
+ * A stream's failure, with what arrived before it; `cause` is what ended the stream after the
+ * server had said it failed (a `finish_reason: "error"` followed by a dropped socket).
+ */
+export function toStreamError(accumulator: ChatAccumulator, cause?: unknown): StreamError {
+  const fields = fieldsOf(accumulator);
   const code = fields.code;
   return new StreamError({
     ...fields,
     message: `The stream failed${code === undefined ? "" : ` with code ${code}`}: ${fields.message}`,
     partial: accumulator.snapshot(),
+    cause,
   });
 }
 
@@ -27,13 +31,20 @@ export function toAnswerAPIError(
   httpStatus: number,
   description: string,
 ): APIError {
-  const fields = readWireError(errorObjectOf(accumulator), undefined);
+  const fields = fieldsOf(accumulator);
   return new APIError({
     ...fields,
     status: fields.status ?? httpStatus,
     message: `${description} answered ${httpStatus} with an error: ${fields.message}`,
     partial: accumulator.snapshot(),
   });
+}
+
+/** What the error says; the provider, when the error object does not name it, from its chunk. */
+function fieldsOf(accumulator: ChatAccumulator): WireErrorFields {
+  const fields = readWireError(errorObjectOf(accumulator), undefined);
+  fields.providerName ??= accumulator.errorProvider;
+  return fields;
 }
 
 /** The error object, or for a bare `finish_reason: "error"` one naming the native reason. */

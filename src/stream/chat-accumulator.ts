@@ -14,6 +14,7 @@ import type {
   WireReasoningDetail,
   WireUsage,
 } from "../wire.js";
+import { isJson, JsonEndScanner } from "./json-end-scanner.js";
 import { ReasoningDetails } from "./reasoning-details.js";
 import { toUsage } from "./to-usage.js";
 
@@ -24,6 +25,12 @@ interface ToolCallState {
   /** Argument fragments, joined once at the end: appending to a string and re-parsing it on
    * every fragment is the quadratic trap that makes 1 MB of arguments take seconds. */
   fragments: string[];
+  /** Reads `fragments[0..scanned)` for open strings and brackets: made on the first
+   * whitespace fragment (rare), then fed only what arrived since. */
+  scan: JsonEndScanner | undefined;
+  scanned: number;
+  /** Whether the arguments are whole JSON; forgotten when a fragment that is not blank comes. */
+  whole: boolean | undefined;
 }
 
 /**
@@ -39,6 +46,8 @@ export class ChatAccumulator {
   nativeFinishReason: string | null = null;
   /** The `error` of a mid-stream error chunk (on the chunk or in its choice), once one arrived. */
   error: WireError | string | undefined;
+  /** The `provider` of the chunk that carried the error: the documented shape names it there. */
+  errorProvider: string | undefined;
 
   #usage: WireUsage | undefined;
   #text: string[] = [];
@@ -99,15 +108,19 @@ export class ChatAccumulator {
             const index = fragment.index ?? 0;
             let state = this.#tools.get(index);
             if (state === undefined) {
-              state = { index, id: "", name: "", fragments: [] };
+              state = newToolCallState(index, "", "", []);
               this.#tools.set(index, state);
             }
             const fn = fragment.function;
             const argumentsDelta = fn?.arguments ?? "";
-            if (isIdleFragment(state, fragment.id, fn?.name, argumentsDelta)) continue;
+            const blank = argumentsDelta !== "" && argumentsDelta.trim() === "";
+            if (blank && isIdleFragment(state, fragment.id, fn?.name)) continue;
             if (fragment.id) state.id = fragment.id;
             if (fn?.name && state.name === "") state.name = fn.name;
-            if (argumentsDelta !== "") state.fragments.push(argumentsDelta);
+            if (argumentsDelta !== "") {
+              state.fragments.push(argumentsDelta);
+              if (!blank) state.whole = undefined;
+            }
             out.push({
               type: "tool_call_delta",
               index,
@@ -124,9 +137,9 @@ export class ChatAccumulator {
       // A later chunk's null must never erase an earlier finish reason.
       if (choice.finish_reason) this.finishReason = normalizeFinishReason(choice.finish_reason);
       if (choice.native_finish_reason) this.nativeFinishReason = choice.native_finish_reason;
-      if (choice.error) this.error = choice.error;
+      if (choice.error) this.#setError(choice.error, chunk.provider);
     }
-    if (chunk.error) this.error = chunk.error;
+    if (chunk.error) this.#setError(chunk.error, chunk.provider);
     return hadOutput;
   }
 
@@ -166,6 +179,11 @@ export class ChatAccumulator {
     };
   }
 
+  #setError(error: WireError | string, provider: string | undefined): void {
+    this.error = error;
+    this.errorProvider = provider || undefined;
+  }
+
   /** Refusal, annotations and images; true when there was an image (output for telemetry). */
   #applyRareFields(fields: WireDelta | WireMessage, out: ChatEvent[] | undefined): boolean {
     if (fields.refusal) this.#refusal.push(fields.refusal);
@@ -198,12 +216,11 @@ export class ChatAccumulator {
       details && details.length !== 0 ? this.#pushReasoningDetails(details) : message.reasoning;
     if (reasoning) this.#reasoning.push(reasoning);
     message.tool_calls?.forEach((call, index) => {
-      this.#tools.set(index, {
+      const fragments = call.function?.arguments ? [call.function.arguments] : [];
+      this.#tools.set(
         index,
-        id: call.id ?? "",
-        name: call.function?.name ?? "",
-        fragments: call.function?.arguments ? [call.function.arguments] : [],
-      });
+        newToolCallState(index, call.id ?? "", call.function?.name ?? "", fragments),
+      );
     });
   }
 
@@ -220,27 +237,38 @@ export class ChatAccumulator {
   }
 }
 
+function newToolCallState(
+  index: number,
+  id: string,
+  name: string,
+  fragments: string[],
+): ToolCallState {
+  return { index, id, name, fragments, scan: undefined, scanned: 0, whole: undefined };
+}
+
 /**
- * A fragment that adds nothing: whitespace after arguments that are already complete JSON,
- * with no new id or name (kimi-k2.6 sends `" "`; re-parsing per fragment emitted the call
- * twice elsewhere). Whitespace inside unfinished arguments may be inside a string: kept.
- * Parses only for whitespace-only fragments, which are rare.
+ * Whether a blank fragment adds nothing: whitespace after arguments that are already whole
+ * JSON, with no new id or name (kimi-k2.6 sends `" "`; re-parsing per fragment emitted the
+ * call twice elsewhere). Whitespace inside unfinished arguments may be inside a string: kept.
+ * Pretty-printed arguments stream a blank fragment every line: the arguments are parsed only
+ * once no string or bracket is open, and once until a fragment that is not blank comes
+ * (whitespace cannot change whether JSON is whole). Parsing on every blank was quadratic.
  */
 function isIdleFragment(
   state: ToolCallState,
   id: string | null | undefined,
   name: string | null | undefined,
-  argumentsDelta: string,
 ): boolean {
-  if (argumentsDelta === "" || argumentsDelta.trim() !== "") return false;
   if ((id && id !== state.id) || (name && state.name === "")) return false;
-  if (state.fragments.length === 0) return false;
-  try {
-    JSON.parse(state.fragments.join(""));
-    return true;
-  } catch {
-    return false;
+  const fragments = state.fragments;
+  if (fragments.length === 0) return false;
+  if (state.whole === undefined) {
+    const scan = (state.scan ??= new JsonEndScanner());
+    while (state.scanned < fragments.length) scan.feed(fragments[state.scanned++]!);
+    if (!scan.mayBeWhole) return false;
+    state.whole = isJson(fragments.join(""));
   }
+  return state.whole;
 }
 
 function buildToolCall(state: ToolCallState, finishReason: FinishReason | null): ToolCall {

@@ -286,7 +286,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     try {
       return this.#accumulator.push(chunk, this.#events);
     } catch (cause) {
-      this.#fail(new ParseError("The stream sent a chunk of an unexpected shape", { data, cause }));
+      this.#fail(this.#parseError("The stream sent a chunk of an unexpected shape", data, cause));
       return undefined;
     }
   }
@@ -308,13 +308,11 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     try {
       chunk = JSON.parse(data) as WireChunk;
     } catch (cause) {
-      this.#fail(new ParseError("The stream sent a data line that is not JSON", { data, cause }));
+      this.#fail(this.#parseError("The stream sent a data line that is not JSON", data, cause));
       return;
     }
     if (typeof chunk !== "object" || chunk === null) {
-      this.#fail(
-        new ParseError("The stream sent a data line that is not a chunk object", { data }),
-      );
+      this.#fail(this.#parseError("The stream sent a data line that is not a chunk object", data));
       return;
     }
     const hadOutput = this.#pushChunk(chunk, data);
@@ -412,6 +410,9 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     if (signal?.aborted) return signal.reason;
     // sendChatRequest's errors come typed; so do ours from parsing the body.
     if (error instanceof OpenRouterError || this.#body === undefined) return error;
+    // The server had already said the answer failed (`finish_reason: "error"`, no error object):
+    // that is the failure; the socket dropping or going quiet afterwards is only its cause.
+    if (this.#accumulator.finishReason === "error") return toStreamError(this.#accumulator, error);
     return toTransportError(
       error,
       `POST ${this.#init.send.url}`,
@@ -421,6 +422,11 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   }
 
   #eventTooLarge(data: string): ParseError {
-    return new ParseError(`An event exceeded the limit of ${MAX_EVENT_CHARS} characters`, { data });
+    return this.#parseError(`An event exceeded the limit of ${MAX_EVENT_CHARS} characters`, data);
+  }
+
+  /** The server sent something no chunk looks like: the error keeps what came before it. */
+  #parseError(message: string, data: string, cause?: unknown): ParseError {
+    return new ParseError(message, { data, cause, partial: this.#accumulator.snapshot() });
   }
 }

@@ -2,14 +2,15 @@ import { APIError, ServerError } from "../errors.js";
 
 /**
  * `error.type` of a failed call: what the server said, the most specific first (its `code`,
- * then the OpenAI-style `type`, then OpenRouter's `error_type`), else the HTTP status of an
- * {@link APIError}, else the error's class name (`TimeoutError`); `_OTHER` when nothing is known.
+ * then the OpenAI-style `type`, then OpenRouter's `error_type`), else the HTTP error status of
+ * an {@link APIError}, else the error's class name (`TimeoutError`); `_OTHER` when nothing is known.
  */
 export function describeErrorType(error: unknown): string {
   if (error instanceof ServerError) {
     const said = error.code ?? error.type ?? error.errorType;
     if (said !== undefined) return String(said);
-    if (error instanceof APIError) return String(error.status);
+    // A 200 (an error body, or a body that is not a stream) names no failure: the class does.
+    if (error instanceof APIError && error.status >= 400) return String(error.status);
   }
   if (error instanceof Error && error.name) return error.name;
   return "_OTHER";
