@@ -2,7 +2,7 @@ import { SpanStatusCode, type Tracer } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TaskPool } from "../src/agent/task-pool.js";
-import { type AgentOptions, APIError, StreamError, ToolError, tool } from "../src/index.js";
+import { type AgentOptions, APIError, ParseError, StreamError, ToolError, tool } from "../src/index.js";
 import { buildChatEvents, type MockReplies, replyPerStep } from "../src/testing/index.js";
 import { answer, callTools, collectRun, gate } from "./helpers/agent.js";
 import { serve } from "./helpers/server.js";
@@ -425,6 +425,28 @@ describe("a step that fails", () => {
       "gen_ai.usage.output_tokens": sum("gen_ai.usage.output_tokens"),
       "openrouter.agent.cost": sum("openrouter.usage.cost"),
     });
+    expect(ledger.span(AGENT).attributes["gen_ai.usage.input_tokens"]).toBe(110);
+  });
+
+  it("bad JSON after the usage chunk: the agent span still counts what the chat span recorded", async () => {
+    const events: unknown[] = buildChatEvents({ text: ["Hi"] }).slice(0, 1);
+    events.push({
+      id: "gen-mock-1",
+      choices: [],
+      usage: { prompt_tokens: 100, completion_tokens: 50, total_tokens: 150, cost: 0.5 },
+    });
+    events.push("{not json");
+    const { agent, ledger } = await agentOn(
+      replyPerStep(
+        callTools([["fast", {}]], {
+          usage: { prompt_tokens: 10, completion_tokens: 5, cost: 0.25 },
+        }),
+        { events },
+      ),
+    );
+    await expect(agent.run("go")).rejects.toBeInstanceOf(ParseError);
+    const chats = ledger.spans().filter((span) => span.name === "chat_streaming");
+    expect(chats[1]!.attributes["gen_ai.usage.input_tokens"]).toBe(100);
     expect(ledger.span(AGENT).attributes["gen_ai.usage.input_tokens"]).toBe(110);
   });
 

@@ -1,5 +1,5 @@
 import type { Context } from "@opentelemetry/api";
-import { ConnectionError, StreamError, TimeoutError } from "../errors.js";
+import { ConnectionError, ParseError, StreamError, TimeoutError } from "../errors.js";
 import { startAgentRun } from "../telemetry/agent-telemetry.js";
 import type { ChatMessage, ChatRequest, ChatResponse, ToolMessage } from "../types.js";
 import type { AgentConfig } from "./agent-config.js";
@@ -249,7 +249,8 @@ function partialOf(error: unknown): ChatResponse | undefined {
   const fromStream =
     error instanceof StreamError ||
     error instanceof ConnectionError ||
-    error instanceof TimeoutError;
+    error instanceof TimeoutError ||
+    error instanceof ParseError;
   return fromStream ? error.partial : undefined;
 }
 
