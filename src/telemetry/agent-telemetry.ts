@@ -15,6 +15,7 @@ import type { TelemetrySettings } from "./call-telemetry.js";
 import { describeErrorType } from "./describe-error-type.js";
 import { type GenAIMetrics, getGenAIMetrics } from "./gen-ai-metrics.js";
 import { applyContentHook, contentSpanAttributes } from "./genai-content.js";
+import { clearOuterInference } from "./outer-inference.js";
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_AGENT_DESCRIPTION,
@@ -104,7 +105,7 @@ export function startAgentRun(
       );
     const recording = span.isRecording();
     if (handedSpan !== undefined && recording) span.setAttributes(attributes);
-    const context = trace.setSpan(parentContext, span);
+    const context = clearOuterInference(trace.setSpan(parentContext, span));
     const metrics = getGenAIMetrics(settings.meterProvider);
     if (!recording && metrics === undefined) return { context, telemetry: undefined };
     const telemetry = new AgentTelemetry({
@@ -120,7 +121,7 @@ export function startAgentRun(
     return { context, telemetry };
   } catch (error) {
     diag.error("openrouter-otel: starting the agent span failed", error);
-    return { context: parentContext, telemetry: undefined };
+    return { context: clearOuterInference(parentContext), telemetry: undefined };
   }
 }
 

@@ -31,6 +31,14 @@ export function withOuterInference(context: Context, span?: Span): Context {
   return context.setValue(OUTER_INFERENCE_KEY, outer);
 }
 
+/**
+ * The context an agent run works in: agent runs legitimately nest (pygenai exempts them too), so
+ * a mark set for the model call around the run does not reach its steps or its tools' own calls.
+ */
+export function clearOuterInference(context: Context): Context {
+  return context.deleteValue(OUTER_INFERENCE_KEY);
+}
+
 /** Operations whose span is an inference: a call made under one is the same model call. */
 const INFERENCE_OPERATIONS = new Set(["chat", "text_completion", "generate_content"]);
 
