@@ -62,6 +62,9 @@ describe("capture modes from the variables", () => {
     ["NO_CONTENT", "true", false, true, false],
     ["SPAN_ONLY", "TRUE", true, true, false],
     ["EVENT_ONLY", "false", false, false, false],
+    [" No_Content ", undefined, false, false, false],
+    // A value nobody defined (a typo, "off") fails closed: a privacy switch must not leak.
+    ["off", undefined, false, false, false],
   ])(
     "%s with EMIT_EVENT=%s: span content %s, event %s, event content %s",
     async (mode, emit, onSpan, event, inEvent) => {
