@@ -114,6 +114,27 @@ describe("latest, by the variable or the option", () => {
     expect(span.attributes["gen_ai.request.top_k"]).toBeUndefined();
   });
 
+  it.each([
+    ["v1.41.1", undefined],
+    ["latest", ["error"]],
+  ] as const)(
+    "a consumer break before the finish reason, %s: finish_reasons %j, and still no error",
+    async (version, expected) => {
+      const telemetry = createTestTelemetry();
+      const { client } = await serve(
+        { events: buildChatEvents({ text: Array.from({ length: 100 }, (_, i) => `w${i} `) }) },
+        { tracerProvider: telemetry.tracerProvider, semconv: version },
+      );
+      for await (const event of client.chat.stream(REQUEST)) if (event.type === "text") break;
+      const [span] = telemetry.spans();
+      // latest: a position whose finish reason was expected but is missing reports `error`.
+      expect(span?.attributes["gen_ai.response.finish_reasons"]).toEqual(expected);
+      expect(span?.attributes["openrouter.cancelled"]).toBe("consumer");
+      expect(span?.attributes["error.type"]).toBeUndefined();
+      expect(span?.status.code).toBe(0);
+    },
+  );
+
   it("the option wins over the variable", async () => {
     process.env[SEMCONV_STABILITY_OPT_IN_ENV] = "gen_ai_latest_experimental";
     const span = await chatSpan({ semconv: "v1.41.1" });

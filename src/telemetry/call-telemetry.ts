@@ -280,7 +280,9 @@ export class CallTelemetry {
         if (isErrorReason(outcome.reason)) error = outcome.reason;
         if (response.finishReason !== null)
           finishReason = toSemconvFinishReason(response.finishReason);
-        else if (outcome.by === "abort") finishReason = "error"; // the output was cut
+        // The output was cut: an abort says so; a consumer break does in latest (genai#363).
+        else if (outcome.by === "abort" || this.#settings.semconv.missingFinishReasonIsError)
+          finishReason = "error";
         break;
       default:
         assertNever(outcome);
