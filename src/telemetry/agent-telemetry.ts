@@ -107,11 +107,13 @@ export function startAgentRun(
     if (handedSpan !== undefined && recording) span.setAttributes(attributes);
     const context = clearOuterInference(trace.setSpan(parentContext, span));
     const metrics = getGenAIMetrics(settings.meterProvider);
-    if (!recording && metrics === undefined) return { context, telemetry: undefined };
+    // A content hook runs whatever capture and sampling say (the conventions' upload pattern).
+    const hook = settings.onContent !== undefined;
+    if (!recording && metrics === undefined && !hook) return { context, telemetry: undefined };
     const telemetry = new AgentTelemetry({
       span,
       // Content is built once, at the end; a copy of the list, as the caller's may grow meanwhile.
-      input: recording && settings.captureContent ? input.slice() : undefined,
+      input: (recording && settings.captureContent) || hook ? input.slice() : undefined,
       ownsSpan: handedSpan === undefined,
       context,
       metrics,
@@ -235,7 +237,9 @@ export class AgentTelemetry {
       // Error): the run and its tools were stopped, as the tool spans say.
       const error = outcome.kind === "failed" ? outcome.error : undefined;
       const errorType = error === undefined ? undefined : describeErrorType(error);
-      if (this.#recording) this.#recordSpan(outcome, error, errorType);
+      const output = finalAnswer(outcome);
+      if (this.#recording) this.#recordSpan(outcome, output, error, errorType);
+      if (this.#input !== undefined) this.#recordContent(this.#input, output);
       this.#recordMetrics(errorType);
     } catch (error) {
       diag.error("openrouter-otel: recording the agent run failed", error);
@@ -244,21 +248,22 @@ export class AgentTelemetry {
     }
   }
 
-  #recordSpan(outcome: AgentOutcome, error: unknown, errorType: string | undefined): void {
-    const { steps, usage } = outcome;
+  #recordSpan(
+    outcome: AgentOutcome,
+    output: FinalAnswer | undefined,
+    error: unknown,
+    errorType: string | undefined,
+  ): void {
+    const { usage } = outcome;
     const attributes: Attributes = {
       [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: usage.inputTokens,
       [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: usage.outputTokens,
       [ATTR_OPENROUTER_AGENT_STEPS]: this.#inferenceCalls,
     };
     if (usage.cost !== undefined) attributes[ATTR_OPENROUTER_AGENT_COST] = usage.cost;
-    const last = steps.at(-1);
-    let output: { response: ChatResponse; finishReason: string } | undefined;
-    if (outcome.kind === "completed" && last !== undefined) {
-      const finishReason = toSemconvFinishReason(last.finishReason ?? "stop");
-      attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = [finishReason];
+    if (outcome.kind === "completed" && output !== undefined) {
+      attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = [output.finishReason];
       attributes[ATTR_OPENROUTER_AGENT_STOP_REASON] = outcome.stopReason;
-      output = { response: last, finishReason };
     } else if (outcome.kind === "failed") {
       attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = ["error"];
     } else if (outcome.kind === "cancelled") {
@@ -274,14 +279,10 @@ export class AgentTelemetry {
       });
     }
     span.setAttributes(attributes);
-    if (this.#input !== undefined) this.#recordContent(this.#input, output);
   }
 
   /** The run's content: its input, instructions and tools, and the final answer when it has one. */
-  #recordContent(
-    input: readonly ChatMessage[],
-    output: { response: ChatResponse; finishReason: string } | undefined,
-  ): void {
+  #recordContent(input: readonly ChatMessage[], output: FinalAnswer | undefined): void {
     const settings = this.#settings;
     const agent = this.#agent;
     const content = applyContentHook(
@@ -296,8 +297,8 @@ export class AgentTelemetry {
       ),
       { operation: OPERATION_INVOKE_AGENT, span: this.#span, semconv: settings.semconv.version },
     );
-    if (content !== undefined)
-      this.#span.setAttributes(contentSpanAttributes(content, this.#settings.contentLimits));
+    if (content !== undefined && this.#recording && settings.captureContent)
+      this.#span.setAttributes(contentSpanAttributes(content, settings.contentLimits));
   }
 
   #recordMetrics(errorType: string | undefined): void {
@@ -310,4 +311,16 @@ export class AgentTelemetry {
     metrics.invokeAgentInferenceCalls.record(this.#inferenceCalls, name);
     metrics.invokeAgentToolCalls.record(this.#toolCalls, name);
   }
+}
+
+/** The last step's response of a completed run, with its finish reason in the conventions' form. */
+interface FinalAnswer {
+  response: ChatResponse;
+  finishReason: string;
+}
+
+function finalAnswer(outcome: AgentOutcome): FinalAnswer | undefined {
+  const last = outcome.steps.at(-1);
+  if (outcome.kind !== "completed" || last === undefined) return undefined;
+  return { response: last, finishReason: toSemconvFinishReason(last.finishReason ?? "stop") };
 }

@@ -105,7 +105,9 @@ export function startCall(
     const events = settings.capture?.emitEvent
       ? getEventLogger(settings.loggerProvider)
       : undefined;
-    if (!recording && metrics === undefined && events === undefined)
+    // A content hook runs whatever capture and sampling say (the conventions' upload pattern).
+    const hook = settings.onContent !== undefined;
+    if (!recording && metrics === undefined && events === undefined && !hook)
       return { context, telemetry: undefined };
     const spanContent = recording && settings.captureContent;
     const eventContent = events !== undefined && settings.capture?.eventContent === true;
@@ -121,7 +123,7 @@ export function startCall(
       request,
       requestAttributes: attributes,
       // A copy of the list: a caller appending to its history meanwhile changes nothing here.
-      input: spanContent || eventContent ? snapshotInput(request) : undefined,
+      input: spanContent || eventContent || hook ? snapshotInput(request) : undefined,
       spanContent,
       eventContent,
     });
@@ -288,6 +290,22 @@ export class CallTelemetry {
         assertNever(outcome);
     }
     const errorType = error === undefined ? undefined : describeErrorType(error);
+    const content =
+      this.#input === undefined
+        ? undefined
+        : applyContentHook(
+            this.#settings.onContent,
+            toCallContent(this.#input, this.#settings, {
+              response: outcome.kind === "completed" || hasOutput(response) ? response : undefined,
+              // Without a finish reason the consumer broke off: say so, not claim an error.
+              finishReason: finishReason ?? "cancelled",
+            }),
+            {
+              operation: OPERATION_CHAT,
+              span: this.#span,
+              semconv: this.#settings.semconv.version,
+            },
+          );
     if (this.#recording || this.#events !== undefined) {
       const attributes = buildResponseAttributes(
         {
@@ -300,23 +318,6 @@ export class CallTelemetry {
         },
         this.#settings.semconv,
       );
-      const content =
-        this.#input === undefined
-          ? undefined
-          : applyContentHook(
-              this.#settings.onContent,
-              toCallContent(this.#input, this.#settings, {
-                response:
-                  outcome.kind === "completed" || hasOutput(response) ? response : undefined,
-                // Without a finish reason the consumer broke off: say so, not claim an error.
-                finishReason: finishReason ?? "cancelled",
-              }),
-              {
-                operation: OPERATION_CHAT,
-                span: this.#span,
-                semconv: this.#settings.semconv.version,
-              },
-            );
       if (this.#recording) this.#recordSpan(attributes, content, error, errorType);
       if (this.#events !== undefined) this.#emitEvent(this.#events, attributes, content);
     }
