@@ -50,7 +50,8 @@ export interface ContentOptions {
   /**
    * The longest content attribute (`gen_ai.input.messages`, say), in characters: texts inside
    * are cut (then the oldest messages dropped) so that it still parses as JSON. Wins over
-   * `OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT` and `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT`.
+   * `OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT` and `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT` when smaller;
+   * a larger value cannot, as the SDK would cut the JSON at their limit.
    * @defaultValue those variables, else no limit
    */
   maxContentAttributeChars?: number | undefined;
