@@ -95,7 +95,7 @@ export function resolveContentOptions(
     options.emitEvent,
   );
   // Loaded now, so that the first call finds it; never for a client that emits no event.
-  if (capture.emitEvent && options.loggerProvider === undefined) void loadLogsApi();
+  if (capture.emitEvent && options.loggerProvider === undefined) loadLogsApi();
   const limits = resolveContentLimits({
     maxContentAttributeChars: nonNegativeInteger(
       "maxContentAttributeChars",
