@@ -146,4 +146,15 @@ describe("another GenAI instrumentation already traces the call", () => {
     expect(parents("chat")).toEqual([toolSpan?.spanContext().spanId]);
     expect(outer.isRecording()).toBe(false);
   });
+
+  it("a span handed over earlier is not another instrumentation's: a later call under it has its own span", async () => {
+    const { telemetry, client, framework } = await setup();
+    const turn = framework.startSpan("turn");
+    await collect(client.chat.stream(HELLO, { span: turn })); // turn now reads operation chat
+    await context.with(trace.setSpan(ROOT_CONTEXT, turn), () => collect(client.chat.stream(HELLO)));
+    turn.end();
+    const chat = telemetry.spans().find((span) => span.name === "chat_streaming");
+    expect(chat?.parentSpanContext?.spanId).toBe(turn.spanContext().spanId);
+    expect(await chatMetricPoints(telemetry)).not.toEqual([]);
+  });
 });

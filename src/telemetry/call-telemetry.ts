@@ -24,7 +24,7 @@ import {
   contentSpanAttributes,
   type GenAIContent,
 } from "./genai-content.js";
-import { getOuterInference } from "./outer-inference.js";
+import { getOuterInference, markHandedOver } from "./outer-inference.js";
 import { buildRequestAttributes } from "./request-attributes.js";
 import { buildResponseAttributes } from "./response-attributes.js";
 import {
@@ -90,6 +90,7 @@ export function startCall(
     let span: Span;
     if (handedSpan !== undefined) {
       span = handedSpan;
+      markHandedOver(span);
       if (span.isRecording()) span.setAttributes(attributes);
     } else {
       span = settings.tracer.startSpan(
