@@ -86,6 +86,7 @@ export function startAgentRun(
   parentContext: Context,
   handedSpan: Span | undefined,
 ): StartedAgentRun {
+  let started: Span | undefined;
   try {
     const attributes: Attributes = {
       [ATTR_GEN_AI_OPERATION_NAME]: OPERATION_INVOKE_AGENT,
@@ -96,13 +97,13 @@ export function startAgentRun(
     if (agent.description !== undefined)
       attributes[ATTR_GEN_AI_AGENT_DESCRIPTION] = agent.description;
     if (conversationId !== undefined) attributes[ATTR_GEN_AI_CONVERSATION_ID] = conversationId;
-    const span =
-      handedSpan ??
-      settings.tracer.startSpan(
+    if (handedSpan === undefined)
+      started = settings.tracer.startSpan(
         agentSpanName(agent.name),
         { kind: SpanKind.INTERNAL, attributes },
         parentContext,
       );
+    const span = handedSpan ?? (started as Span);
     const recording = span.isRecording();
     if (handedSpan !== undefined && recording) span.setAttributes(attributes);
     const context = clearOuterInference(trace.setSpan(parentContext, span));
@@ -123,6 +124,7 @@ export function startAgentRun(
     return { context, telemetry };
   } catch (error) {
     diag.error("openrouter-otel: starting the agent span failed", error);
+    started?.end(); // no recorder will: a span of ours ends on every path
     return { context: clearOuterInference(parentContext), telemetry: undefined };
   }
 }

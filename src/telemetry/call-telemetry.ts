@@ -75,6 +75,7 @@ export function startCall(
   parentContext: Context,
   handedSpan: Span | undefined,
 ): StartedCall {
+  let started: Span | undefined;
   try {
     const attributes = buildRequestAttributes(
       request,
@@ -93,7 +94,7 @@ export function startCall(
       markHandedOver(span);
       if (span.isRecording()) span.setAttributes(attributes);
     } else {
-      span = settings.tracer.startSpan(
+      span = started = settings.tracer.startSpan(
         streaming ? SPAN_NAME_STREAMING : SPAN_NAME_COMPLETE,
         { kind: SpanKind.CLIENT, attributes },
         parentContext,
@@ -131,6 +132,7 @@ export function startCall(
     return { context, telemetry };
   } catch (error) {
     diag.error("openrouter-otel: starting the span failed", error);
+    started?.end(); // no recorder will: a span of ours ends on every path
     return { context: parentContext, telemetry: undefined };
   }
 }

@@ -48,7 +48,12 @@ export function getEventLogger(provider: EventLoggerProvider | undefined): Event
   if (source === undefined) return undefined;
   let logger = loggers.get(source);
   if (logger === undefined) {
-    logger = source.getLogger(INSTRUMENTATION_NAME, VERSION);
+    try {
+      logger = source.getLogger(INSTRUMENTATION_NAME, VERSION);
+    } catch (error) {
+      diag.error("openrouter-otel: the logger provider failed; no details event", error);
+      return undefined;
+    }
     loggers.set(source, logger);
   }
   return logger;
