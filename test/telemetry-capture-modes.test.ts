@@ -65,6 +65,9 @@ describe("capture modes from the variables", () => {
     [" No_Content ", undefined, false, false, false],
     // A value nobody defined (a typo, "off") fails closed: a privacy switch must not leak.
     ["off", undefined, false, false, false],
+    // The specification's booleans: anything but true/false is false, with a warning.
+    ["EVENT_ONLY", "yes", false, false, false],
+    ["EVENT_ONLY", " True ", false, true, true],
   ])(
     "%s with EMIT_EVENT=%s: span content %s, event %s, event content %s",
     async (mode, emit, onSpan, event, inEvent) => {

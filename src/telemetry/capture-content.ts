@@ -65,9 +65,15 @@ function modeFromEnv(raw: string | undefined): CaptureMode | undefined {
   return "NO_CONTENT";
 }
 
+/**
+ * The specification's booleans: unset or empty is no value; anything but `true` or `false`
+ * (case-insensitive) is false, with a warning.
+ */
 function booleanFromEnv(raw: string | undefined): boolean | undefined {
   const value = raw?.trim().toLowerCase();
+  if (value === undefined || value === "") return undefined;
   if (value === "true") return true;
-  if (value === "false") return false;
-  return undefined;
+  if (value !== "false")
+    diag.warn(`openrouter-otel: ${EMIT_EVENT_ENV}=${raw} is not true or false; using false`);
+  return false;
 }
