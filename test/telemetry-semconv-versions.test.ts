@@ -8,7 +8,12 @@ import {
   SEMCONV_STABILITY_OPT_IN_ENV,
   tool,
 } from "../src/index.js";
-import { SEMCONV_TABLE, type SemconvVersion, semconvOf } from "../src/telemetry/semconv.js";
+import {
+  resolveSemconvVersion,
+  SEMCONV_TABLE,
+  type SemconvVersion,
+  semconvOf,
+} from "../src/telemetry/semconv.js";
 import { buildChatEvents, type MockReply, replyPerStep } from "../src/testing/index.js";
 import { answer, callTools, collectRun } from "./helpers/agent.js";
 import { collect } from "./helpers/collect.js";
@@ -81,6 +86,20 @@ describe("v1.41.1, the default", () => {
   it("records a fractional top_k as it was sent (a double there)", async () => {
     const span = await chatSpan({}, { ...REQUEST, top_k: 2.5 });
     expect(span.attributes["gen_ai.request.top_k"]).toBe(2.5);
+  });
+});
+
+describe("OTEL_SEMCONV_STABILITY_OPT_IN, a comma-separated list", () => {
+  it.each([
+    [" http , gen_ai_latest_experimental ", "latest"],
+    ["gen_ai_latest_experimental,database", "latest"],
+    ["gen_ai_latest_experimental_v2", "v1.41.1"],
+    ["gen_ai_latest", "v1.41.1"],
+    ["", "v1.41.1"],
+  ] as const)("%j: %s", (value, version) => {
+    expect(resolveSemconvVersion(undefined, { [SEMCONV_STABILITY_OPT_IN_ENV]: value })).toBe(
+      version,
+    );
   });
 });
 
