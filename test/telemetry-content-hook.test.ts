@@ -240,4 +240,42 @@ describe("the content hook", () => {
       "bob@example.com",
     );
   });
+
+  it("a hook that edits the content in place changes nothing that is sent: not the next step's tools", async () => {
+    const telemetry = createTestTelemetry();
+    const { client, server } = await serve(
+      replyPerStep(callTools([["lookup", { email: "bob@example.com" }]]), answer("Found him")),
+      {
+        tracerProvider: telemetry.tracerProvider,
+        onContent: (content) => {
+          for (const definition of content.toolDefinitions ?? []) {
+            const parameters = definition.parameters as { properties: Record<string, unknown> };
+            parameters.properties = { redacted: true };
+          }
+          return content;
+        },
+      },
+    );
+    const agent = client.agent({
+      name: "finder",
+      model: "openai/gpt-4o-mini",
+      tools: {
+        lookup: tool({
+          parameters: { type: "object", properties: { email: { type: "string" } } },
+          execute: async ({ email }) => ({ owner: String(email) }),
+        }),
+      },
+    });
+    const { error } = await collectRun(agent.stream("Who is bob@example.com?"));
+    expect(error).toBeUndefined();
+    const sentTools = server.requests.map(
+      (request) =>
+        (request.body as { tools: Array<{ function: { parameters: unknown } }> }).tools[0]?.function
+          .parameters,
+    );
+    expect(sentTools).toEqual([
+      { type: "object", properties: { email: { type: "string" } } },
+      { type: "object", properties: { email: { type: "string" } } },
+    ]);
+  });
 });
