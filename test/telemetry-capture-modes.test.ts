@@ -62,6 +62,12 @@ describe("capture modes from the variables", () => {
     ["NO_CONTENT", "true", false, true, false],
     ["SPAN_ONLY", "TRUE", true, true, false],
     ["EVENT_ONLY", "false", false, false, false],
+    [" No_Content ", undefined, false, false, false],
+    // A value nobody defined (a typo, "off") fails closed: a privacy switch must not leak.
+    ["off", undefined, false, false, false],
+    // The specification's booleans: anything but true/false is false, with a warning.
+    ["EVENT_ONLY", "yes", false, false, false],
+    ["EVENT_ONLY", " True ", false, true, true],
   ])(
     "%s with EMIT_EVENT=%s: span content %s, event %s, event content %s",
     async (mode, emit, onSpan, event, inEvent) => {
@@ -177,5 +183,48 @@ describe("the details event", () => {
     );
     await vi.waitFor(() => expect(events.records()).toHaveLength(1));
     expect(events.records()[0]?.eventName).toBe("gen_ai.client.inference.operation.details");
+  });
+});
+
+describe("a logger provider that throws", () => {
+  it("breaks neither the call nor its span: ended once, without the event", async () => {
+    const telemetry = createTestTelemetry();
+    const { client } = await serve(OK, {
+      tracerProvider: telemetry.tracerProvider,
+      captureContent: "SPAN_AND_EVENT",
+      loggerProvider: {
+        getLogger: () => {
+          throw new Error("broken logger provider");
+        },
+      },
+    });
+    const response = await client.chat.complete(REQUEST);
+    expect(response.text).toBe("Four.");
+    const spans = telemetry.spans();
+    expect(spans).toHaveLength(1);
+    expect(typeof spans[0]?.attributes["gen_ai.output.messages"]).toBe("string");
+  });
+});
+
+describe("a meter provider that throws", () => {
+  const meterProvider = {
+    getMeter: () => {
+      throw new Error("broken meter provider");
+    },
+  };
+
+  it("the chat span still ends, once, and the call succeeds", async () => {
+    const telemetry = createTestTelemetry();
+    const { client } = await serve(OK, { tracerProvider: telemetry.tracerProvider, meterProvider });
+    expect((await client.chat.complete(REQUEST)).text).toBe("Four.");
+    expect(telemetry.spans().map((span) => span.name)).toEqual(["chat"]);
+  });
+
+  it("the agent span still ends, once, and the run succeeds", async () => {
+    const telemetry = createTestTelemetry();
+    const { client } = await serve(OK, { tracerProvider: telemetry.tracerProvider, meterProvider });
+    const agent = client.agent({ name: "a", model: "openai/gpt-4o-mini" });
+    expect((await agent.run("2+2?")).text).toBe("Four.");
+    expect(telemetry.spans().filter((span) => span.name === "invoke_agent a")).toHaveLength(1);
   });
 });

@@ -1,4 +1,5 @@
 import { type DiagLogger, DiagLogLevel, diag } from "@opentelemetry/api";
+import { AlwaysOffSampler, BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   type ChatRequest,
@@ -182,15 +183,99 @@ describe("the content hook", () => {
     expect(contentAttribute(toolSpan, "gen_ai.tool.call.result")).toEqual({ owner: "<email>" });
   });
 
-  it("is not called when capture is off", async () => {
-    let calls = 0;
-    await call(
-      (content) => {
-        calls++;
-        return content;
+  // The conventions: a hook runs whatever the opt-in flags and the sampling decision say, so
+  // that uploading content elsewhere does not depend on what the spans keep.
+  it.each([
+    ["capture is off", { captureContent: false }],
+    [
+      "the span is not sampled",
+      { tracerProvider: new BasicTracerProvider({ sampler: new AlwaysOffSampler() }) },
+    ],
+  ] as const)("runs when %s; records no content then", async (_, options) => {
+    const uploaded: GenAIContent[] = [];
+    const onContent: ContentHook = (content, { span }) => {
+      uploaded.push(content);
+      span.setAttribute("app.content.ref", "store/1");
+      return null;
+    };
+    const { span, records } = await call(onContent, options);
+    expect(uploaded).toHaveLength(1);
+    expect(JSON.stringify(uploaded[0]?.inputMessages)).toContain("bob@example.com");
+    expect(uploaded[0]?.outputMessages?.[0]?.parts[0]?.content).toBe("Noted, bob@example.com.");
+    if (!("tracerProvider" in options)) {
+      expect(span.attributes["app.content.ref"]).toBe("store/1");
+      for (const attribute of CONTENT) expect(span.attributes[attribute]).toBeUndefined();
+    }
+    expect(records).toEqual([]);
+  });
+
+  it("runs for agent runs and tool calls with capture off, recording no content", async () => {
+    const telemetry = createTestTelemetry();
+    const seen: string[] = [];
+    const { client } = await serve(
+      replyPerStep(callTools([["lookup", { email: "bob@example.com" }]]), answer("Found him")),
+      {
+        tracerProvider: telemetry.tracerProvider,
+        captureContent: false,
+        onContent: (content, info) => {
+          seen.push(info.operation);
+          return content;
+        },
       },
-      { captureContent: false },
     );
-    expect(calls).toBe(0);
+    const agent = client.agent({
+      name: "finder",
+      model: "openai/gpt-4o-mini",
+      tools: {
+        lookup: tool({
+          parameters: { type: "object", properties: { email: { type: "string" } } },
+          execute: async ({ email }) => ({ owner: String(email) }),
+        }),
+      },
+    });
+    const { error } = await collectRun(agent.stream("Who is bob@example.com?"));
+    expect(error).toBeUndefined();
+    expect(seen.sort()).toEqual(["chat", "chat", "execute_tool", "invoke_agent"]);
+    expect(JSON.stringify(telemetry.spans().map((span) => span.attributes))).not.toContain(
+      "bob@example.com",
+    );
+  });
+
+  it("a hook that edits the content in place changes nothing that is sent: not the next step's tools", async () => {
+    const telemetry = createTestTelemetry();
+    const { client, server } = await serve(
+      replyPerStep(callTools([["lookup", { email: "bob@example.com" }]]), answer("Found him")),
+      {
+        tracerProvider: telemetry.tracerProvider,
+        onContent: (content) => {
+          for (const definition of content.toolDefinitions ?? []) {
+            const parameters = definition.parameters as { properties: Record<string, unknown> };
+            parameters.properties = { redacted: true };
+          }
+          return content;
+        },
+      },
+    );
+    const agent = client.agent({
+      name: "finder",
+      model: "openai/gpt-4o-mini",
+      tools: {
+        lookup: tool({
+          parameters: { type: "object", properties: { email: { type: "string" } } },
+          execute: async ({ email }) => ({ owner: String(email) }),
+        }),
+      },
+    });
+    const { error } = await collectRun(agent.stream("Who is bob@example.com?"));
+    expect(error).toBeUndefined();
+    const sentTools = server.requests.map(
+      (request) =>
+        (request.body as { tools: Array<{ function: { parameters: unknown } }> }).tools[0]?.function
+          .parameters,
+    );
+    expect(sentTools).toEqual([
+      { type: "object", properties: { email: { type: "string" } } },
+      { type: "object", properties: { email: { type: "string" } } },
+    ]);
   });
 });

@@ -83,6 +83,15 @@ describe("attribute limits", () => {
     }
   });
 
+  it("an option above the SDK's limit does not let the SDK cut the JSON: the smaller limit holds", async () => {
+    process.env[ATTRIBUTE_VALUE_LENGTH_LIMIT_ENV] = "300";
+    const recorded = await span({ maxContentAttributeChars: 5_000 });
+    for (const attribute of CONTENT) {
+      expect((recorded.attributes[attribute] as string).length).toBeLessThanOrEqual(300);
+      contentAttribute(recorded, attribute); // parses, and matches its schema
+    }
+  });
+
   it("drops the oldest messages when even the shortest texts do not fit", async () => {
     const recorded = await span({ maxContentAttributeChars: 100 });
     const input = contentAttribute(recorded, "gen_ai.input.messages") as Array<{

@@ -1,7 +1,8 @@
 import { context, ROOT_CONTEXT, type Span, SpanKind, trace } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
-import { type OpenRouterOptions, withOuterInference } from "../src/index.js";
-import { buildChatEvents } from "../src/testing/index.js";
+import { type OpenRouterOptions, tool, withOuterInference } from "../src/index.js";
+import { buildChatEvents, replyPerStep } from "../src/testing/index.js";
+import { answer, callTools, collectRun } from "./helpers/agent.js";
 import { collect } from "./helpers/collect.js";
 import { createTestLogs } from "./helpers/logs.js";
 import { HELLO, serve } from "./helpers/server.js";
@@ -107,5 +108,53 @@ describe("another GenAI instrumentation already traces the call", () => {
     outer.end();
     const recorded = telemetry.spans().find((span) => span.name === "turn");
     expect(recorded?.attributes["gen_ai.output.messages"]).toBeTypeOf("string");
+  });
+
+  it("an agent run in a marked context is not the marked call: its steps and a call inside a tool keep their spans", async () => {
+    const telemetry = createTestTelemetry();
+    const { client } = await serve(replyPerStep(callTools([["ask", {}]]), answer("Done.")), {
+      tracerProvider: telemetry.tracerProvider,
+      meterProvider: telemetry.meterProvider,
+    });
+    const agent = client.agent({
+      name: "helper",
+      model: "openai/gpt-4o-mini",
+      tools: {
+        ask: tool({
+          parameters: { type: "object", properties: {} },
+          execute: async () => (await client.chat.complete(HELLO)).text,
+        }),
+      },
+    });
+    const framework = telemetry.tracerProvider.getTracer("some-framework");
+    const outer = framework.startSpan("llm call");
+    const marked = withOuterInference(trace.setSpan(ROOT_CONTEXT, outer), outer);
+    const { error } = await context.with(marked, () => collectRun(agent.stream("Go")));
+    outer.end();
+    expect(error).toBeUndefined();
+    const spans = telemetry.spans();
+    const agentSpan = spans.find((span) => span.name === "invoke_agent helper");
+    const toolSpan = spans.find((span) => span.name === "execute_tool ask");
+    const parents = (name: string) =>
+      spans
+        .filter((span) => span.name === name)
+        .map((span) => span.parentSpanContext?.spanId)
+        .sort();
+    expect(parents("chat_streaming")).toEqual(
+      [agentSpan?.spanContext().spanId, agentSpan?.spanContext().spanId].sort(),
+    );
+    expect(parents("chat")).toEqual([toolSpan?.spanContext().spanId]);
+    expect(outer.isRecording()).toBe(false);
+  });
+
+  it("a span handed over earlier is not another instrumentation's: a later call under it has its own span", async () => {
+    const { telemetry, client, framework } = await setup();
+    const turn = framework.startSpan("turn");
+    await collect(client.chat.stream(HELLO, { span: turn })); // turn now reads operation chat
+    await context.with(trace.setSpan(ROOT_CONTEXT, turn), () => collect(client.chat.stream(HELLO)));
+    turn.end();
+    const chat = telemetry.spans().find((span) => span.name === "chat_streaming");
+    expect(chat?.parentSpanContext?.spanId).toBe(turn.spanContext().spanId);
+    expect(await chatMetricPoints(telemetry)).not.toEqual([]);
   });
 });

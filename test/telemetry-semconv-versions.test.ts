@@ -8,7 +8,12 @@ import {
   SEMCONV_STABILITY_OPT_IN_ENV,
   tool,
 } from "../src/index.js";
-import { SEMCONV_TABLE, type SemconvVersion, semconvOf } from "../src/telemetry/semconv.js";
+import {
+  resolveSemconvVersion,
+  SEMCONV_TABLE,
+  type SemconvVersion,
+  semconvOf,
+} from "../src/telemetry/semconv.js";
 import { buildChatEvents, type MockReply, replyPerStep } from "../src/testing/index.js";
 import { answer, callTools, collectRun } from "./helpers/agent.js";
 import { collect } from "./helpers/collect.js";
@@ -84,6 +89,20 @@ describe("v1.41.1, the default", () => {
   });
 });
 
+describe("OTEL_SEMCONV_STABILITY_OPT_IN, a comma-separated list", () => {
+  it.each([
+    [" http , gen_ai_latest_experimental ", "latest"],
+    ["gen_ai_latest_experimental,database", "latest"],
+    ["gen_ai_latest_experimental_v2", "v1.41.1"],
+    ["gen_ai_latest", "v1.41.1"],
+    ["", "v1.41.1"],
+  ] as const)("%j: %s", (value, version) => {
+    expect(resolveSemconvVersion(undefined, { [SEMCONV_STABILITY_OPT_IN_ENV]: value })).toBe(
+      version,
+    );
+  });
+});
+
 describe("latest, by the variable or the option", () => {
   it.each([
     ["the variable", "http,gen_ai_latest_experimental", {}],
@@ -113,6 +132,27 @@ describe("latest, by the variable or the option", () => {
     const span = await chatSpan({ semconv: "latest" }, { ...REQUEST, top_k: 2.5 });
     expect(span.attributes["gen_ai.request.top_k"]).toBeUndefined();
   });
+
+  it.each([
+    ["v1.41.1", undefined],
+    ["latest", ["error"]],
+  ] as const)(
+    "a consumer break before the finish reason, %s: finish_reasons %j, and still no error",
+    async (version, expected) => {
+      const telemetry = createTestTelemetry();
+      const { client } = await serve(
+        { events: buildChatEvents({ text: Array.from({ length: 100 }, (_, i) => `w${i} `) }) },
+        { tracerProvider: telemetry.tracerProvider, semconv: version },
+      );
+      for await (const event of client.chat.stream(REQUEST)) if (event.type === "text") break;
+      const [span] = telemetry.spans();
+      // latest: a position whose finish reason was expected but is missing reports `error`.
+      expect(span?.attributes["gen_ai.response.finish_reasons"]).toEqual(expected);
+      expect(span?.attributes["openrouter.cancelled"]).toBe("consumer");
+      expect(span?.attributes["error.type"]).toBeUndefined();
+      expect(span?.status.code).toBe(0);
+    },
+  );
 
   it("the option wins over the variable", async () => {
     process.env[SEMCONV_STABILITY_OPT_IN_ENV] = "gen_ai_latest_experimental";

@@ -15,6 +15,7 @@ import type { TelemetrySettings } from "./call-telemetry.js";
 import { describeErrorType } from "./describe-error-type.js";
 import { type GenAIMetrics, getGenAIMetrics } from "./gen-ai-metrics.js";
 import { applyContentHook, contentSpanAttributes } from "./genai-content.js";
+import { clearOuterInference } from "./outer-inference.js";
 import {
   ATTR_ERROR_TYPE,
   ATTR_GEN_AI_AGENT_DESCRIPTION,
@@ -85,6 +86,7 @@ export function startAgentRun(
   parentContext: Context,
   handedSpan: Span | undefined,
 ): StartedAgentRun {
+  let started: Span | undefined;
   try {
     const attributes: Attributes = {
       [ATTR_GEN_AI_OPERATION_NAME]: OPERATION_INVOKE_AGENT,
@@ -95,22 +97,24 @@ export function startAgentRun(
     if (agent.description !== undefined)
       attributes[ATTR_GEN_AI_AGENT_DESCRIPTION] = agent.description;
     if (conversationId !== undefined) attributes[ATTR_GEN_AI_CONVERSATION_ID] = conversationId;
-    const span =
-      handedSpan ??
-      settings.tracer.startSpan(
+    if (handedSpan === undefined)
+      started = settings.tracer.startSpan(
         agentSpanName(agent.name),
         { kind: SpanKind.INTERNAL, attributes },
         parentContext,
       );
+    const span = handedSpan ?? (started as Span);
     const recording = span.isRecording();
     if (handedSpan !== undefined && recording) span.setAttributes(attributes);
-    const context = trace.setSpan(parentContext, span);
+    const context = clearOuterInference(trace.setSpan(parentContext, span));
     const metrics = getGenAIMetrics(settings.meterProvider);
-    if (!recording && metrics === undefined) return { context, telemetry: undefined };
+    // A content hook runs whatever capture and sampling say (the conventions' upload pattern).
+    const hook = settings.onContent !== undefined;
+    if (!recording && metrics === undefined && !hook) return { context, telemetry: undefined };
     const telemetry = new AgentTelemetry({
       span,
       // Content is built once, at the end; a copy of the list, as the caller's may grow meanwhile.
-      input: recording && settings.captureContent ? input.slice() : undefined,
+      input: (recording && settings.captureContent) || hook ? input.slice() : undefined,
       ownsSpan: handedSpan === undefined,
       context,
       metrics,
@@ -120,7 +124,8 @@ export function startAgentRun(
     return { context, telemetry };
   } catch (error) {
     diag.error("openrouter-otel: starting the agent span failed", error);
-    return { context: parentContext, telemetry: undefined };
+    started?.end(); // no recorder will: a span of ours ends on every path
+    return { context: clearOuterInference(parentContext), telemetry: undefined };
   }
 }
 
@@ -234,7 +239,9 @@ export class AgentTelemetry {
       // Error): the run and its tools were stopped, as the tool spans say.
       const error = outcome.kind === "failed" ? outcome.error : undefined;
       const errorType = error === undefined ? undefined : describeErrorType(error);
-      if (this.#recording) this.#recordSpan(outcome, error, errorType);
+      const output = finalAnswer(outcome);
+      if (this.#recording) this.#recordSpan(outcome, output, error, errorType);
+      if (this.#input !== undefined) this.#recordContent(this.#input, output);
       this.#recordMetrics(errorType);
     } catch (error) {
       diag.error("openrouter-otel: recording the agent run failed", error);
@@ -243,21 +250,22 @@ export class AgentTelemetry {
     }
   }
 
-  #recordSpan(outcome: AgentOutcome, error: unknown, errorType: string | undefined): void {
-    const { steps, usage } = outcome;
+  #recordSpan(
+    outcome: AgentOutcome,
+    output: FinalAnswer | undefined,
+    error: unknown,
+    errorType: string | undefined,
+  ): void {
+    const { usage } = outcome;
     const attributes: Attributes = {
       [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: usage.inputTokens,
       [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: usage.outputTokens,
       [ATTR_OPENROUTER_AGENT_STEPS]: this.#inferenceCalls,
     };
     if (usage.cost !== undefined) attributes[ATTR_OPENROUTER_AGENT_COST] = usage.cost;
-    const last = steps.at(-1);
-    let output: { response: ChatResponse; finishReason: string } | undefined;
-    if (outcome.kind === "completed" && last !== undefined) {
-      const finishReason = toSemconvFinishReason(last.finishReason ?? "stop");
-      attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = [finishReason];
+    if (outcome.kind === "completed" && output !== undefined) {
+      attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = [output.finishReason];
       attributes[ATTR_OPENROUTER_AGENT_STOP_REASON] = outcome.stopReason;
-      output = { response: last, finishReason };
     } else if (outcome.kind === "failed") {
       attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS] = ["error"];
     } else if (outcome.kind === "cancelled") {
@@ -273,14 +281,10 @@ export class AgentTelemetry {
       });
     }
     span.setAttributes(attributes);
-    if (this.#input !== undefined) this.#recordContent(this.#input, output);
   }
 
   /** The run's content: its input, instructions and tools, and the final answer when it has one. */
-  #recordContent(
-    input: readonly ChatMessage[],
-    output: { response: ChatResponse; finishReason: string } | undefined,
-  ): void {
+  #recordContent(input: readonly ChatMessage[], output: FinalAnswer | undefined): void {
     const settings = this.#settings;
     const agent = this.#agent;
     const content = applyContentHook(
@@ -295,8 +299,8 @@ export class AgentTelemetry {
       ),
       { operation: OPERATION_INVOKE_AGENT, span: this.#span, semconv: settings.semconv.version },
     );
-    if (content !== undefined)
-      this.#span.setAttributes(contentSpanAttributes(content, this.#settings.contentLimits));
+    if (content !== undefined && this.#recording && settings.captureContent)
+      this.#span.setAttributes(contentSpanAttributes(content, settings.contentLimits));
   }
 
   #recordMetrics(errorType: string | undefined): void {
@@ -309,4 +313,16 @@ export class AgentTelemetry {
     metrics.invokeAgentInferenceCalls.record(this.#inferenceCalls, name);
     metrics.invokeAgentToolCalls.record(this.#toolCalls, name);
   }
+}
+
+/** The last step's response of a completed run, with its finish reason in the conventions' form. */
+interface FinalAnswer {
+  response: ChatResponse;
+  finishReason: string;
+}
+
+function finalAnswer(outcome: AgentOutcome): FinalAnswer | undefined {
+  const last = outcome.steps.at(-1);
+  if (outcome.kind !== "completed" || last === undefined) return undefined;
+  return { response: last, finishReason: toSemconvFinishReason(last.finishReason ?? "stop") };
 }

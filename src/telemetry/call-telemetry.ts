@@ -24,7 +24,7 @@ import {
   contentSpanAttributes,
   type GenAIContent,
 } from "./genai-content.js";
-import { getOuterInference } from "./outer-inference.js";
+import { getOuterInference, markHandedOver } from "./outer-inference.js";
 import { buildRequestAttributes } from "./request-attributes.js";
 import { buildResponseAttributes } from "./response-attributes.js";
 import {
@@ -75,6 +75,7 @@ export function startCall(
   parentContext: Context,
   handedSpan: Span | undefined,
 ): StartedCall {
+  let started: Span | undefined;
   try {
     const attributes = buildRequestAttributes(
       request,
@@ -90,9 +91,10 @@ export function startCall(
     let span: Span;
     if (handedSpan !== undefined) {
       span = handedSpan;
+      markHandedOver(span);
       if (span.isRecording()) span.setAttributes(attributes);
     } else {
-      span = settings.tracer.startSpan(
+      span = started = settings.tracer.startSpan(
         streaming ? SPAN_NAME_STREAMING : SPAN_NAME_COMPLETE,
         { kind: SpanKind.CLIENT, attributes },
         parentContext,
@@ -105,7 +107,9 @@ export function startCall(
     const events = settings.capture?.emitEvent
       ? getEventLogger(settings.loggerProvider)
       : undefined;
-    if (!recording && metrics === undefined && events === undefined)
+    // A content hook runs whatever capture and sampling say (the conventions' upload pattern).
+    const hook = settings.onContent !== undefined;
+    if (!recording && metrics === undefined && events === undefined && !hook)
       return { context, telemetry: undefined };
     const spanContent = recording && settings.captureContent;
     const eventContent = events !== undefined && settings.capture?.eventContent === true;
@@ -121,13 +125,14 @@ export function startCall(
       request,
       requestAttributes: attributes,
       // A copy of the list: a caller appending to its history meanwhile changes nothing here.
-      input: spanContent || eventContent ? snapshotInput(request) : undefined,
+      input: spanContent || eventContent || hook ? snapshotInput(request) : undefined,
       spanContent,
       eventContent,
     });
     return { context, telemetry };
   } catch (error) {
     diag.error("openrouter-otel: starting the span failed", error);
+    started?.end(); // no recorder will: a span of ours ends on every path
     return { context: parentContext, telemetry: undefined };
   }
 }
@@ -280,12 +285,30 @@ export class CallTelemetry {
         if (isErrorReason(outcome.reason)) error = outcome.reason;
         if (response.finishReason !== null)
           finishReason = toSemconvFinishReason(response.finishReason);
-        else if (outcome.by === "abort") finishReason = "error"; // the output was cut
+        // The output was cut: an abort says so; a consumer break does in latest (genai#363).
+        else if (outcome.by === "abort" || this.#settings.semconv.missingFinishReasonIsError)
+          finishReason = "error";
         break;
       default:
         assertNever(outcome);
     }
     const errorType = error === undefined ? undefined : describeErrorType(error);
+    const content =
+      this.#input === undefined
+        ? undefined
+        : applyContentHook(
+            this.#settings.onContent,
+            toCallContent(this.#input, this.#settings, {
+              response: outcome.kind === "completed" || hasOutput(response) ? response : undefined,
+              // Without a finish reason the consumer broke off: say so, not claim an error.
+              finishReason: finishReason ?? "cancelled",
+            }),
+            {
+              operation: OPERATION_CHAT,
+              span: this.#span,
+              semconv: this.#settings.semconv.version,
+            },
+          );
     if (this.#recording || this.#events !== undefined) {
       const attributes = buildResponseAttributes(
         {
@@ -298,23 +321,6 @@ export class CallTelemetry {
         },
         this.#settings.semconv,
       );
-      const content =
-        this.#input === undefined
-          ? undefined
-          : applyContentHook(
-              this.#settings.onContent,
-              toCallContent(this.#input, this.#settings, {
-                response:
-                  outcome.kind === "completed" || hasOutput(response) ? response : undefined,
-                // Without a finish reason the consumer broke off: say so, not claim an error.
-                finishReason: finishReason ?? "cancelled",
-              }),
-              {
-                operation: OPERATION_CHAT,
-                span: this.#span,
-                semconv: this.#settings.semconv.version,
-              },
-            );
       if (this.#recording) this.#recordSpan(attributes, content, error, errorType);
       if (this.#events !== undefined) this.#emitEvent(this.#events, attributes, content);
     }

@@ -22,7 +22,7 @@ export interface CapturePolicy {
 /**
  * The client options win over the variables. The mode: `true`/`false` (the older boolean form)
  * mean `SPAN_ONLY`/`NO_CONTENT`; unset means `SPAN_ONLY`, this project's deviation from the
- * conventions' "off by default". The event: an explicit value wins; unset, it follows the mode
+ * conventions' "off by default"; an unknown value means `NO_CONTENT`. The event: an explicit value wins; unset, it follows the mode
  * (`EVENT_ONLY` and `SPAN_AND_EVENT` emit it).
  */
 export function resolveCapturePolicy(
@@ -57,13 +57,23 @@ function modeFromEnv(raw: string | undefined): CaptureMode | undefined {
   if (value === "TRUE" || value === "1") return "SPAN_ONLY";
   if (value === "FALSE" || value === "0") return "NO_CONTENT";
   if (MODES.includes(value)) return value as CaptureMode;
-  diag.warn(`openrouter-otel: ${CAPTURE_CONTENT_ENV}=${raw} is not a known value; using SPAN_ONLY`);
-  return undefined;
+  // A privacy switch fails closed: "off" or a typo of NO_CONTENT must not mean content on spans
+  // (opentelemetry-python-genai falls back to NO_CONTENT as well).
+  diag.warn(
+    `openrouter-otel: ${CAPTURE_CONTENT_ENV}=${raw} is not a known value; using NO_CONTENT`,
+  );
+  return "NO_CONTENT";
 }
 
+/**
+ * The specification's booleans: unset or empty is no value; anything but `true` or `false`
+ * (case-insensitive) is false, with a warning.
+ */
 function booleanFromEnv(raw: string | undefined): boolean | undefined {
   const value = raw?.trim().toLowerCase();
+  if (value === undefined || value === "") return undefined;
   if (value === "true") return true;
-  if (value === "false") return false;
-  return undefined;
+  if (value !== "false")
+    diag.warn(`openrouter-otel: ${EMIT_EVENT_ENV}=${raw} is not true or false; using false`);
+  return false;
 }

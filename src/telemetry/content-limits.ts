@@ -14,7 +14,10 @@ export interface ContentLimits {
   spanChars: number | undefined;
 }
 
-/** The options win; otherwise the SDK's limit variables, so that the SDK never cuts JSON. */
+/**
+ * The option, or the SDK's limit variables, so that the SDK never cuts JSON. An option above the
+ * SDK's limit cannot win: the SDK would cut the JSON there, so the smaller of the two holds.
+ */
 export function resolveContentLimits(
   options: {
     maxContentAttributeChars?: number | undefined;
@@ -22,11 +25,15 @@ export function resolveContentLimits(
   },
   env: NodeJS.ProcessEnv = process.env,
 ): ContentLimits {
+  const sdkLimit =
+    limitFromEnv(env, SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT_ENV) ??
+    limitFromEnv(env, ATTRIBUTE_VALUE_LENGTH_LIMIT_ENV);
+  const option = options.maxContentAttributeChars;
   return {
     attributeChars:
-      options.maxContentAttributeChars ??
-      limitFromEnv(env, SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT_ENV) ??
-      limitFromEnv(env, ATTRIBUTE_VALUE_LENGTH_LIMIT_ENV),
+      option === undefined || sdkLimit === undefined
+        ? (option ?? sdkLimit)
+        : Math.min(option, sdkLimit),
     spanChars: options.maxSpanContentChars,
   };
 }

@@ -50,7 +50,8 @@ export interface ContentOptions {
   /**
    * The longest content attribute (`gen_ai.input.messages`, say), in characters: texts inside
    * are cut (then the oldest messages dropped) so that it still parses as JSON. Wins over
-   * `OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT` and `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT`.
+   * `OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT` and `OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT` when smaller;
+   * a larger value cannot, as the SDK would cut the JSON at their limit.
    * @defaultValue those variables, else no limit
    */
   maxContentAttributeChars?: number | undefined;
@@ -94,7 +95,7 @@ export function resolveContentOptions(
     options.emitEvent,
   );
   // Loaded now, so that the first call finds it; never for a client that emits no event.
-  if (capture.emitEvent && options.loggerProvider === undefined) void loadLogsApi();
+  if (capture.emitEvent && options.loggerProvider === undefined) loadLogsApi();
   const limits = resolveContentLimits({
     maxContentAttributeChars: nonNegativeInteger(
       "maxContentAttributeChars",

@@ -1,5 +1,6 @@
 import { type Context, diag } from "@opentelemetry/api";
 import { INSTRUMENTATION_NAME, VERSION } from "../version.js";
+import { loadOptionalPeer } from "./bootstrap/load-optional-peer.js";
 import { EVENT_INFERENCE_DETAILS } from "./semconv.js";
 
 /**
@@ -16,25 +17,24 @@ export interface EventLogger {
 export type EventAttributes = Record<string, unknown>;
 
 type LogsApi = typeof import("@opentelemetry/api-logs");
-/** Undefined: not loaded (yet); null: not installed. */
+/** Undefined: not loaded yet; null: not installed. */
 let logsApi: LogsApi | null | undefined;
-let loading: Promise<void> | undefined;
 
 /**
- * Starts loading `@opentelemetry/api-logs`, an optional peer, once per process: only clients
- * that may emit the event call this, so nobody else pays for it.
+ * Loads `@opentelemetry/api-logs`, an optional peer, once per process: only clients that may
+ * emit the event call this, so nobody else pays for it. Synchronously, so that a call made right
+ * after the client (a script's one call) already finds the registered logger provider.
  */
-export function loadLogsApi(): Promise<void> {
-  loading ??= import("@opentelemetry/api-logs").then(
-    (api) => {
-      logsApi = api;
-    },
-    () => {
-      logsApi = null;
-      diag.debug("openrouter-otel: @opentelemetry/api-logs is not installed; no details event");
-    },
-  );
-  return loading;
+export function loadLogsApi(): void {
+  if (logsApi !== undefined) return;
+  try {
+    logsApi = loadOptionalPeer<LogsApi>("@opentelemetry/api-logs") ?? null;
+  } catch (error) {
+    logsApi = null;
+    diag.warn("openrouter-otel: @opentelemetry/api-logs failed to load; no details event", error);
+  }
+  if (logsApi === null)
+    diag.debug("openrouter-otel: @opentelemetry/api-logs is not installed; no details event");
 }
 
 const loggers = new WeakMap<EventLoggerProvider, EventLogger>();
@@ -48,7 +48,12 @@ export function getEventLogger(provider: EventLoggerProvider | undefined): Event
   if (source === undefined) return undefined;
   let logger = loggers.get(source);
   if (logger === undefined) {
-    logger = source.getLogger(INSTRUMENTATION_NAME, VERSION);
+    try {
+      logger = source.getLogger(INSTRUMENTATION_NAME, VERSION);
+    } catch (error) {
+      diag.error("openrouter-otel: the logger provider failed; no details event", error);
+      return undefined;
+    }
     loggers.set(source, logger);
   }
   return logger;

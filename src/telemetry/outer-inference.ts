@@ -31,6 +31,24 @@ export function withOuterInference(context: Context, span?: Span): Context {
   return context.setValue(OUTER_INFERENCE_KEY, outer);
 }
 
+/**
+ * The context an agent run works in: agent runs legitimately nest (pygenai exempts them too), so
+ * a mark set for the model call around the run does not reach its steps or its tools' own calls.
+ */
+export function clearOuterInference(context: Context): Context {
+  return context.deleteValue(OUTER_INFERENCE_KEY);
+}
+
+/**
+ * Spans handed over to a call (`{ span }`): they read `gen_ai.operation.name` `chat` because this
+ * SDK wrote it there, not because another instrumentation traces a call made under them.
+ */
+const handedOver = new WeakSet<Span>();
+
+export function markHandedOver(span: Span): void {
+  handedOver.add(span);
+}
+
 /** Operations whose span is an inference: a call made under one is the same model call. */
 const INFERENCE_OPERATIONS = new Set(["chat", "text_completion", "generate_content"]);
 
@@ -43,7 +61,7 @@ export function getOuterInference(context: Context): OuterInference | undefined 
   const marked = context.getValue(OUTER_INFERENCE_KEY) as OuterInference | undefined;
   if (marked !== undefined) return marked;
   const active = trace.getSpan(context);
-  if (active === undefined || !active.isRecording()) return undefined;
+  if (active === undefined || !active.isRecording() || handedOver.has(active)) return undefined;
   const operation = (active as { attributes?: Attributes }).attributes?.[
     ATTR_GEN_AI_OPERATION_NAME
   ];

@@ -181,7 +181,8 @@ export function toToolDefinitions(
       definition.description = truncateText(tool.function.description, maxChars);
     }
     if (tool.function.parameters !== undefined) {
-      definition.parameters = tool.function.parameters as JsonValue;
+      // A copy, as it is sent: a content hook editing it in place must not change the next request.
+      definition.parameters = JSON.parse(JSON.stringify(tool.function.parameters)) as JsonValue;
     }
     return definition;
   });

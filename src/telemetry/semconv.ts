@@ -182,6 +182,15 @@ export const SEMCONV_TABLE = {
   }),
   /** `finish_reason` inside output messages: required in v1.41.1, deprecated in latest. */
   outputMessageFinishReason: rule({ "v1.41.1": true, latest: false, source: "merged: genai#363" }),
+  /**
+   * `gen_ai.response.finish_reasons` of a generation cut before its finish reason (a consumer
+   * break): `["error"]` in latest, left out in v1.41.1, which has no rule for it.
+   */
+  missingFinishReasonIsError: rule({
+    "v1.41.1": false,
+    latest: true,
+    source: "merged: genai#363",
+  }),
   /** Optional token breakdowns recorded only when non-zero. */
   omitZeroBreakdowns: rule({
     "v1.41.1": false,

@@ -69,6 +69,9 @@ export class ToolCallTelemetry {
     try {
       const errorType = outcome.kind === "failed" ? toolErrorType(outcome.error) : undefined;
       if (this.#recording) this.#recordSpan(outcome, errorType);
+      // A content hook runs whatever capture and sampling say (the conventions' upload pattern).
+      if ((this.#recording && this.#settings.captureContent) || this.#settings.onContent)
+        this.#recordContent(outcome);
       this.#metrics?.executeToolDuration.record(
         (performance.now() - this.#startedAt) / 1000,
         this.#metricAttributes(errorType),
@@ -96,17 +99,20 @@ export class ToolCallTelemetry {
         span.setAttribute(ATTR_OPENROUTER_CANCELLED, outcome.by);
         break;
     }
-    if (!this.#settings.captureContent) return;
+  }
+
+  /** Arguments, and the result on success; through the content hook when there is one. */
+  #recordContent(outcome: ToolCallOutcome): void {
     try {
-      this.#recordContent(outcome);
+      this.#buildContent(outcome);
     } catch (error) {
       diag.error("openrouter-otel: recording the tool call content failed", error);
     }
   }
 
-  /** Arguments, and the result on success; through the content hook when there is one. */
-  #recordContent(outcome: ToolCallOutcome): void {
+  #buildContent(outcome: ToolCallOutcome): void {
     const settings = this.#settings;
+    const record = this.#recording && settings.captureContent;
     const maxChars = settings.maxContentChars;
     const argumentsJson = toToolArgumentsJson(this.#call, maxChars);
     const resultJson =
@@ -131,8 +137,8 @@ export class ToolCallTelemetry {
       },
       { operation: OPERATION_EXECUTE_TOOL, span: this.#span, semconv: settings.semconv.version },
     );
-    if (content !== undefined)
-      this.#span.setAttributes(contentSpanAttributes(content, this.#settings.contentLimits));
+    if (content !== undefined && record)
+      this.#span.setAttributes(contentSpanAttributes(content, settings.contentLimits));
   }
 
   #metricAttributes(errorType: string | undefined): Attributes {
