@@ -2,7 +2,14 @@ import { SpanStatusCode, type Tracer } from "@opentelemetry/api";
 import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TaskPool } from "../src/agent/task-pool.js";
-import { type AgentOptions, APIError, ParseError, StreamError, ToolError, tool } from "../src/index.js";
+import {
+  type AgentOptions,
+  APIError,
+  ParseError,
+  StreamError,
+  ToolError,
+  tool,
+} from "../src/index.js";
 import { buildChatEvents, type MockReplies, replyPerStep } from "../src/testing/index.js";
 import { answer, callTools, collectRun, gate } from "./helpers/agent.js";
 import { serve } from "./helpers/server.js";

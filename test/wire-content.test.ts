@@ -98,6 +98,33 @@ describe("images (delta.images)", () => {
   });
 });
 
+describe("a failed call whose partial answer is only an image, or only a refusal", () => {
+  const failsAfter = (delta: object) => ({
+    events: [
+      chunk(delta),
+      { id: "gen-c", choices: [], error: { code: "server_error", message: "Upstream died" } },
+    ],
+  });
+
+  it.each([
+    ["an image", { images: [IMAGE] }, { type: "blob", modality: "image" }],
+    ["a refusal", { refusal: "I can't help with that." }, { type: "refusal" }],
+  ])("records %s in gen_ai.output.messages", async (_, delta, part) => {
+    const telemetry = createTestTelemetry();
+    const { client } = await serve(failsAfter(delta), {
+      tracerProvider: telemetry.tracerProvider,
+      maxContentChars: 100,
+    });
+    const { error } = await collect(client.chat.stream(HELLO));
+    expect(error).toBeDefined();
+    const [span] = telemetry.spans();
+    const output = contentAttribute(span!, "gen_ai.output.messages") as Array<{
+      parts: Array<Record<string, unknown>>;
+    }>;
+    expect(output[0]?.parts).toContainEqual(expect.objectContaining(part));
+  });
+});
+
 describe("annotations, usage extras, debug and router metadata", () => {
   const citation = (n: number) => ({
     type: "url_citation",

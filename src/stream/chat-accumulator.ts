@@ -263,7 +263,8 @@ function isIdleFragment(
   const fragments = state.fragments;
   if (fragments.length === 0) return false;
   if (state.whole === undefined) {
-    const scan = (state.scan ??= new JsonEndScanner());
+    state.scan ??= new JsonEndScanner();
+    const scan = state.scan;
     while (state.scanned < fragments.length) scan.feed(fragments[state.scanned++]!);
     if (!scan.mayBeWhole) return false;
     state.whole = isJson(fragments.join(""));

@@ -45,7 +45,7 @@ import {
   SPAN_NAME_COMPLETE,
   SPAN_NAME_STREAMING,
 } from "./semconv.js";
-import { toSemconvFinishReason } from "./semconv-messages.js";
+import { hasOutput, toSemconvFinishReason } from "./semconv-messages.js";
 import type { TelemetrySettings } from "./telemetry-settings.js";
 
 export type { TelemetrySettings } from "./telemetry-settings.js";
@@ -391,10 +391,6 @@ export class CallTelemetry {
     if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
     return attributes;
   }
-}
-
-function hasOutput(response: ChatResponse): boolean {
-  return response.text !== "" || response.reasoning !== "" || response.toolCalls.length > 0;
 }
 
 function assertNever(value: never): never {

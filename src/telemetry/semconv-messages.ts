@@ -143,6 +143,17 @@ export function toSemconvFinishReason(reason: FinishReason | null): string {
 }
 
 /** `finishReason` undefined: left out (latest reports it in `gen_ai.response.finish_reasons`). */
+/** Whether a response holds anything `toOutputMessages` would record (a failed call's partial). */
+export function hasOutput(response: ChatResponse): boolean {
+  return (
+    response.text !== "" ||
+    response.reasoning !== "" ||
+    response.refusal !== "" ||
+    response.images.length > 0 ||
+    response.toolCalls.length > 0
+  );
+}
+
 export function toOutputMessages(
   response: ChatResponse,
   finishReason: string | undefined,
