@@ -2,7 +2,7 @@
 import OpenAI from "openai";
 import { consume } from "./consume-openai.js";
 
-export async function createClient(baseURL) {
+export async function createClient({ baseURL }) {
   const client = new OpenAI({ apiKey: "bench", baseURL, maxRetries: 0 });
   return { run: (model) => consume(client, model) };
 }
