@@ -22,22 +22,34 @@ const ROUNDS = Number(arg("rounds", quick ? 2 : 5));
 /** Measured runs per warm process (after three to warm up): hundreds of ms of CPU each. */
 const ITERATIONS = Number(arg("iterations", quick ? 2 : 10));
 const SUITES = arg("suites", "warm,first,agent").split(",");
+/** `--clients=floor,production` and `--scenarios=text-20000`: a subset, for quick comparisons. */
+const only = (list, name, key = (x) => x) => {
+  const wanted = arg(name, undefined)?.split(",");
+  return wanted === undefined ? list : list.filter((x) => wanted.includes(key(x)));
+};
 const NODE_MAJOR = arg("node", process.versions.node.split(".")[0]);
 
-const WARM_SCENARIOS = quick
-  ? [
-      { name: "text-2000", streams: 1 },
-      { name: "text-200", streams: 20 },
-      { name: "tool-1600-64", streams: 1 },
-      { name: "reason-500", streams: 1 },
-    ]
-  : [
-      { name: "text-20000", streams: 1 },
-      { name: "text-200", streams: 100 },
-      { name: "tool-16000-64", streams: 1 },
-      { name: "reason-5000", streams: 1 },
-    ];
-const STREAM_CLIENTS = ["floor", "none", "tracing", "production", "openai", "openai+otel"];
+const WARM_SCENARIOS = only(
+  quick
+    ? [
+        { name: "text-2000", streams: 1 },
+        { name: "text-200", streams: 20 },
+        { name: "tool-1600-64", streams: 1 },
+        { name: "reason-500", streams: 1 },
+      ]
+    : [
+        { name: "text-20000", streams: 1 },
+        { name: "text-200", streams: 100 },
+        { name: "tool-16000-64", streams: 1 },
+        { name: "reason-5000", streams: 1 },
+      ],
+  "scenarios",
+  (scenario) => scenario.name,
+);
+const STREAM_CLIENTS = only(
+  ["floor", "none", "tracing", "production", "openai", "openai+otel"],
+  "clients",
+);
 /** The first stream of a fresh process: a single stream, measured alone (more rounds: cheap). */
 const FIRST_SCENARIO = { name: "text-2000", streams: 1 };
 const AGENT_SCENARIO = { name: "agent-3x2", streams: 1 };

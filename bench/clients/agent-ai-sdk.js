@@ -9,7 +9,7 @@ import { AGENT_TOOLS } from "../scenarios.js";
 import { setUpTelemetry } from "./telemetry.js";
 
 export async function createClient({ baseURL, telemetry, sinkURL }) {
-  const setup = setUpTelemetry(telemetry, sinkURL);
+  const setup = await setUpTelemetry(telemetry, sinkURL);
   const provider = createOpenAICompatible({ name: "openrouter", baseURL, apiKey: "bench" });
   const tools = Object.fromEntries(
     Object.entries(AGENT_TOOLS).map(([name, { description, parameters, execute }]) => [

@@ -3,7 +3,7 @@ import { OpenRouter } from "../../dist/index.js";
 import { setUpTelemetry } from "./telemetry.js";
 
 export async function createClient({ baseURL, telemetry, sinkURL }) {
-  const setup = setUpTelemetry(telemetry, sinkURL);
+  const setup = await setUpTelemetry(telemetry, sinkURL);
   // No providers handed over: the client finds the global ones, as in an application.
   const client = new OpenRouter({ apiKey: "bench", baseURL, captureContent: true });
   return {

@@ -6,13 +6,13 @@
  * metrics: the benchmark calls it before its clock stops.
  */
 import { metrics } from "@opentelemetry/api";
-import { startTelemetry } from "../../dist/telemetry/bootstrap/index.js";
-import { setUpTracing } from "./tracing.cjs";
 
-export function setUpTelemetry(kind, sinkURL) {
+/** Loads only what the configuration uses: `none` loads no OpenTelemetry SDK. */
+export async function setUpTelemetry(kind, sinkURL) {
   if (kind === "none") return { flush: async () => {}, spanCount: async () => undefined };
-  if (kind === "tracing") return setUpTracing();
+  if (kind === "tracing") return (await import("./tracing.cjs")).setUpTracing();
   if (kind === "production") {
+    const { startTelemetry } = await import("../../dist/telemetry/bootstrap/index.js");
     const telemetry = startTelemetry({ endpoint: sinkURL });
     const flush = async () => {
       await telemetry.forceFlush();
