@@ -129,8 +129,14 @@ const label = ({ name, streams }) => (streams > 1 ? `${name} x ${streams}` : nam
 async function rounds(scenario, clients, iterations, count) {
   const results = [];
   for (let round = 0; round < count; round++) {
-    for (const client of clients)
-      results.push({ ...(await measure(client, scenario, iterations)), round });
+    for (const client of clients) {
+      // A loaded machine can stall a process past a keep-alive timeout: one retry, said aloud.
+      const result = await measure(client, scenario, iterations).catch((error) => {
+        process.stderr.write(`\nretrying once: ${error.message.split("\n")[0]}\n`);
+        return measure(client, scenario, iterations);
+      });
+      results.push({ ...result, round });
+    }
   }
   return results;
 }
