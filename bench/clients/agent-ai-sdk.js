@@ -28,7 +28,6 @@ export async function createClient({ baseURL, telemetry, sinkURL }) {
         prompt: "go",
         tools,
         stopWhen: stepCountIs(10),
-        maxRetries: 0,
         experimental_telemetry: { isEnabled: true, recordInputs: true, recordOutputs: true },
       });
       for await (const delta of result.textStream) {

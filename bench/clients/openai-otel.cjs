@@ -16,7 +16,7 @@ const OpenAI = require("openai");
 
 exports.createClient = async ({ baseURL }) => {
   const { consume, runTools } = await import("./consume-openai.js");
-  const client = new OpenAI({ apiKey: "bench", baseURL, maxRetries: 0 });
+  const client = new OpenAI({ apiKey: "bench", baseURL });
   return {
     ...tracing,
     run: (model) => (model.startsWith("agent-") ? runTools(client, model) : consume(client, model)),
