@@ -12,6 +12,7 @@ import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { createInterface } from "node:readline";
+import { summarize } from "./summary.js";
 
 const arg = (name, fallback) => {
   const found = process.argv.find((a) => a.startsWith(`--${name}=`));
@@ -118,11 +119,6 @@ function measure(client, { name, streams }, iterations) {
   });
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 const label = ({ name, streams }) => (streams > 1 ? `${name} x ${streams}` : name);
 
 /** Rounds of every client on one scenario, interleaved; each result tagged with its round. */
@@ -139,27 +135,6 @@ async function rounds(scenario, clients, iterations, count) {
     }
   }
   return results;
-}
-
-/** Medians per client, and ratios to `base` paired by round. */
-function summarize(results, clients, base) {
-  return clients.map((client) => {
-    const mine = results.filter((r) => r.client === client);
-    const paired = mine.map((r) => [
-      r,
-      results.find((b) => b.client === base && b.round === r.round),
-    ]);
-    return {
-      client,
-      cpuMs: median(mine.map((r) => r.cpuMs)),
-      cpuRatio: median(paired.map(([r, b]) => r.cpuMs / b.cpuMs)),
-      processCpuMs: median(mine.map((r) => r.processCpuMs)),
-      peakRssMb: median(mine.map((r) => r.peakRssMb)),
-      rssRatio: median(paired.map(([r, b]) => r.peakRssMb / b.peakRssMb)),
-      firstChunkMs: median(mine.map((r) => r.firstChunkMs)),
-      firstChunkAddedMs: median(paired.map(([r, b]) => r.firstChunkMs - b.firstChunkMs)),
-    };
-  });
 }
 
 const f = (value, digits = 1) => value.toFixed(digits);
