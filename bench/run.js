@@ -141,6 +141,14 @@ const f = (value, digits = 1) => value.toFixed(digits);
 const sections = [];
 const json = { node: nodeVersion, rounds: ROUNDS, iterations: ITERATIONS, quick };
 const [server, sink] = await Promise.all([startProcess("server.js"), startProcess("sink.js")]);
+// Stopped from outside (Ctrl-C, kill): the server and the sink stop with it.
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, () => {
+    server.child.kill();
+    sink.child.kill();
+    process.exit(130);
+  });
+}
 try {
   if (SUITES.includes("warm")) {
     const rows = [];
