@@ -26,6 +26,17 @@ const CLIENTS = {
   "openai-runTools+otel": () => import("./clients/openai-otel.cjs").then((m) => m.createClient),
 };
 
+/**
+ * Spans of one `agent-3x2` run: the run, four model calls and six tool calls (ours and the AI
+ * SDK's); the `openai` instrumentation traces the four model calls only.
+ */
+const SPANS_PER_AGENT_RUN = {
+  "agent/tracing": 11,
+  "agent/production": 11,
+  "ai-sdk/tracing": 11,
+  "openai-runTools+otel": 4,
+};
+
 const [name, scenario, streamsArg, port, sinkPort, iterationsArg] = process.argv.slice(2);
 const streams = Number(streamsArg);
 const iterations = Number(iterationsArg);
@@ -62,9 +73,10 @@ const cpu = process.cpuUsage(cpuBefore);
 const processCpu = process.cpuUsage();
 check(results);
 const calls = (Math.max(1, iterations) + warmUps) * streams;
-const spans = scenario.startsWith("agent-") ? undefined : await client.spanCount?.();
-if (spans !== undefined && spans !== calls)
-  throw new Error(`${name} exported ${spans} spans for ${calls} calls`);
+const spans = await client.spanCount?.();
+const expectedSpans = calls * (SPANS_PER_AGENT_RUN[name] ?? 1);
+if (spans !== undefined && spans !== expectedSpans)
+  throw new Error(`${name} exported ${spans} spans for ${calls} runs, expected ${expectedSpans}`);
 const firstChunks = results.map((result) => result.firstChunkMs).sort((a, b) => a - b);
 process.stdout.write(
   `${JSON.stringify({
