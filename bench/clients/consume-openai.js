@@ -23,3 +23,24 @@ export async function consume(client, model) {
   }
   return { text, reasoning, args, firstChunkMs };
 }
+
+/** `chat.completions.runTools()`, streaming, with the benchmark's tools: the final content. */
+export async function runTools(client, model) {
+  const { AGENT_TOOLS } = await import("../scenarios.js");
+  const startedAt = performance.now();
+  let firstChunkMs;
+  const runner = client.chat.completions.runTools({
+    model,
+    messages: [{ role: "user", content: "go" }],
+    stream: true,
+    tools: Object.entries(AGENT_TOOLS).map(([name, { description, parameters, execute }]) => ({
+      type: "function",
+      function: { name, description, parameters, function: execute, parse: JSON.parse },
+    })),
+  });
+  runner.on("content", () => {
+    firstChunkMs ??= performance.now() - startedAt;
+  });
+  const text = await runner.finalContent();
+  return { text, reasoning: "", args: "", firstChunkMs };
+}

@@ -5,7 +5,7 @@
 import { createParser } from "eventsource-parser";
 import { request } from "undici";
 
-export async function createClient(baseURL) {
+export async function createClient({ baseURL }) {
   const url = `${baseURL}/chat/completions`;
   return {
     async run(model) {

@@ -1,33 +1,24 @@
 /**
- * `openai` v6 with `@opentelemetry/instrumentation-openai`, content capture on. CommonJS, so
- * that the instrumentation can patch `openai` as it is required.
+ * `openai` v6 with `@opentelemetry/instrumentation-openai`, content capture on, in the
+ * `tracing` configuration. CommonJS, so that the instrumentation can patch `openai` as it is
+ * required. `agent-*` scenarios run `chat.completions.runTools()` with the benchmark's tools.
  */
 process.env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT = "true";
-const {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  InMemorySpanExporter,
-} = require("@opentelemetry/sdk-trace-base");
-const { trace } = require("@opentelemetry/api");
 const { registerInstrumentations } = require("@opentelemetry/instrumentation");
 const { OpenAIInstrumentation } = require("@opentelemetry/instrumentation-openai");
+const { setUpTracing } = require("./tracing.cjs");
 
-const spans = new InMemorySpanExporter();
-const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(spans)] });
-trace.setGlobalTracerProvider(tracerProvider);
+const tracing = setUpTracing();
 registerInstrumentations({
   instrumentations: [new OpenAIInstrumentation({ captureMessageContent: true })],
 });
 const OpenAI = require("openai");
 
-exports.createClient = async (baseURL) => {
-  const { consume } = await import("./consume-openai.js");
-  const client = new OpenAI({ apiKey: "bench", baseURL, maxRetries: 0 });
+exports.createClient = async ({ baseURL }) => {
+  const { consume, runTools } = await import("./consume-openai.js");
+  const client = new OpenAI({ apiKey: "bench", baseURL });
   return {
-    run: (model) => consume(client, model),
-    async spanCount() {
-      await tracerProvider.forceFlush();
-      return spans.getFinishedSpans().length;
-    },
+    ...tracing,
+    run: (model) => (model.startsWith("agent-") ? runTools(client, model) : consume(client, model)),
   };
 };

@@ -1,46 +1,13 @@
-/**
- * This SDK, in the configurations the card names: `none` (no tracer registered), `tracing`
- * (a tracer provider with a batch processor and an in-memory exporter, content capture on),
- * `tracing+metrics` (and a meter provider with a reader).
- */
-import {
-  AggregationTemporality,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-} from "@opentelemetry/sdk-metrics";
-import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  InMemorySpanExporter,
-} from "@opentelemetry/sdk-trace-base";
+/** This SDK's `chat.stream()`, in one of the telemetry configurations of `telemetry.js`. */
 import { OpenRouter } from "../../dist/index.js";
+import { setUpTelemetry } from "./telemetry.js";
 
-export async function createClient(baseURL, telemetry) {
-  const spans = new InMemorySpanExporter();
-  const tracerProvider =
-    telemetry === "none"
-      ? undefined
-      : new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(spans)] });
-  const meterProvider =
-    telemetry === "tracing+metrics"
-      ? new MeterProvider({
-          readers: [
-            new PeriodicExportingMetricReader({
-              exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
-              exportIntervalMillis: 3_600_000,
-            }),
-          ],
-        })
-      : undefined;
-  const client = new OpenRouter({
-    apiKey: "bench",
-    baseURL,
-    tracerProvider,
-    meterProvider,
-    captureContent: true,
-  });
+export async function createClient({ baseURL, telemetry, sinkURL }) {
+  const setup = await setUpTelemetry(telemetry, sinkURL);
+  // No providers handed over: the client finds the global ones, as in an application.
+  const client = new OpenRouter({ apiKey: "bench", baseURL, captureContent: true });
   return {
+    ...setup,
     async run(model) {
       const startedAt = performance.now();
       let firstChunkMs;
@@ -56,12 +23,6 @@ export async function createClient(baseURL, telemetry) {
         args: response.toolCalls[0]?.argumentsText ?? "",
         firstChunkMs,
       };
-    },
-    /** Every call must have produced its span. */
-    async spanCount() {
-      if (tracerProvider === undefined) return undefined;
-      await tracerProvider.forceFlush();
-      return spans.getFinishedSpans().length;
     },
   };
 }

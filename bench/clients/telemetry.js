@@ -1,0 +1,33 @@
+/**
+ * The telemetry configurations the benchmark measures, set up globally as an application
+ * does: `none` (nothing registered), `tracing` (see `tracing.cjs`; content capture is on in
+ * the clients), `production` (`startTelemetry()` with its defaults: traces and metrics over
+ * OTLP/HTTP, here to the sink process). `flush()` exports everything buffered, traces and
+ * metrics: the benchmark calls it before its clock stops.
+ */
+import { metrics } from "@opentelemetry/api";
+
+/** Loads only what the configuration uses: `none` loads no OpenTelemetry SDK. */
+export async function setUpTelemetry(kind, sinkURL) {
+  if (kind === "none") return { flush: async () => {}, spanCount: async () => undefined };
+  if (kind === "tracing") return (await import("./tracing.cjs")).setUpTracing();
+  if (kind === "production") {
+    const { startTelemetry } = await import("../../dist/telemetry/bootstrap/index.js");
+    const telemetry = startTelemetry({ endpoint: sinkURL });
+    const flush = async () => {
+      await telemetry.forceFlush();
+      await metrics.getMeterProvider().forceFlush?.();
+    };
+    return {
+      flush,
+      async spanCount() {
+        await flush();
+        const stats = telemetry.stats();
+        if (stats.failed > 0 || stats.dropped > 0)
+          throw new Error(`the export lost spans: ${JSON.stringify(stats)}`);
+        return stats.exported;
+      },
+    };
+  }
+  throw new Error(`unknown telemetry configuration ${kind}`);
+}
