@@ -107,7 +107,7 @@ export function startAgentRun(
     const recording = span.isRecording();
     if (handedSpan !== undefined && recording) span.setAttributes(attributes);
     const context = clearOuterInference(trace.setSpan(parentContext, span));
-    const metrics = getGenAIMetrics(settings.meterProvider);
+    const metrics = getGenAIMetrics(settings.meterProvider, settings.semconv);
     // A content hook runs whatever capture and sampling say (the conventions' upload pattern).
     const hook = settings.onContent !== undefined;
     if (!recording && metrics === undefined && !hook) return { context, telemetry: undefined };

@@ -17,7 +17,7 @@ import {
   emitDetailsEvent,
   getEventLogger,
 } from "./details-event.js";
-import { type GenAIMetrics, getGenAIMetrics } from "./gen-ai-metrics.js";
+import { type GenAIMetrics, getGenAIMetrics, recordTokenUsage } from "./gen-ai-metrics.js";
 import {
   addContentEventAttributes,
   applyContentHook,
@@ -33,7 +33,6 @@ import {
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
-  ATTR_GEN_AI_TOKEN_TYPE,
   ATTR_OPENROUTER_AGENT_STEP,
   ATTR_OPENROUTER_RETRY_ATTEMPT,
   ATTR_OPENROUTER_RETRY_DELAY_MS,
@@ -103,7 +102,7 @@ export function startCall(
     agentStep?.onSpan(span);
     const context = trace.setSpan(parentContext, span);
     const recording = span.isRecording();
-    const metrics = getGenAIMetrics(settings.meterProvider);
+    const metrics = getGenAIMetrics(settings.meterProvider, settings.semconv);
     const events = settings.capture?.emitEvent
       ? getEventLogger(settings.loggerProvider)
       : undefined;
@@ -365,17 +364,7 @@ export class CallTelemetry {
     if (this.#firstChunkAt !== 0) {
       metrics.timeToFirstChunk.record((this.#firstChunkAt - this.#startedAt) / 1000, attributes);
     }
-    const usage = response.usage;
-    if (usage !== undefined) {
-      metrics.tokenUsage.record(usage.inputTokens, {
-        ...attributes,
-        [ATTR_GEN_AI_TOKEN_TYPE]: "input",
-      });
-      metrics.tokenUsage.record(usage.outputTokens, {
-        ...attributes,
-        [ATTR_GEN_AI_TOKEN_TYPE]: "output",
-      });
-    }
+    if (response.usage !== undefined) recordTokenUsage(metrics, response.usage, attributes);
   }
 
   #metricAttributes(responseModel: string, errorType: string | undefined): Attributes {

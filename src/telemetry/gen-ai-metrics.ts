@@ -1,30 +1,49 @@
 import {
+  type Attributes,
+  type Counter,
   createNoopMeter,
+  diag,
   type Histogram,
   type Meter,
   type MeterProvider,
   metrics,
 } from "@opentelemetry/api";
+import type { Usage } from "../types.js";
 import { INSTRUMENTATION_NAME, VERSION } from "../version.js";
 import {
   AGENT_DURATION_BUCKETS,
+  ATTR_GEN_AI_TOKEN_TYPE,
   CALL_COUNT_BUCKETS,
   DURATION_BUCKETS,
   METRIC_EXECUTE_TOOL_DURATION,
   METRIC_INVOKE_AGENT_DURATION,
   METRIC_INVOKE_AGENT_INFERENCE_CALLS,
   METRIC_INVOKE_AGENT_TOOL_CALLS,
-  METRIC_OPERATION_DURATION,
-  METRIC_TIME_PER_OUTPUT_CHUNK,
-  METRIC_TIME_TO_FIRST_CHUNK,
-  METRIC_TOKEN_USAGE,
+  type Semconv,
+  type SemconvVersion,
   TOKEN_BUCKETS,
 } from "./semconv.js";
+
+/**
+ * The proposed token counters (one per kind, with `gen_ai.token.modality`), each made only
+ * when the conventions' version emits it: none today, see `SEMCONV_TABLE`.
+ */
+export interface TokenCounters {
+  /** The modality attribute's name in the version that has the counters. */
+  modality: string;
+  input: Counter | undefined;
+  output: Counter | undefined;
+  cacheReadInput: Counter | undefined;
+  cacheWriteInput: Counter | undefined;
+  reasoningOutput: Counter | undefined;
+}
 
 /** The GenAI histograms of one meter: the four of a chat call, the four of an agent run. */
 export interface GenAIMetrics {
   operationDuration: Histogram;
-  tokenUsage: Histogram;
+  /** Undefined in a version that replaced the histogram with the token counters. */
+  tokenUsage: Histogram | undefined;
+  tokenCounters: TokenCounters;
   timeToFirstChunk: Histogram;
   timePerOutputChunk: Histogram;
   invokeAgentDuration: Histogram;
@@ -35,25 +54,39 @@ export interface GenAIMetrics {
 
 /** The metrics API hands out this meter's class when no provider is registered. */
 const NoopMeter = createNoopMeter().constructor;
-const instrumentsByMeter = new WeakMap<Meter, GenAIMetrics>();
+const instrumentsByMeter = new WeakMap<Meter, Map<SemconvVersion, GenAIMetrics>>();
 
 /**
- * The instruments of the given (or global) meter provider, or undefined when it is a no-op,
- * so that nothing is timed per chunk for nobody. Looked up per call because the global
- * provider may be registered after the client was created; instruments are made once a meter.
+ * The instruments of the given (or global) meter provider, named by the conventions' version,
+ * or undefined when it is a no-op, so that nothing is timed per chunk for nobody. Looked up per
+ * call because the global provider may be registered after the client was created; instruments
+ * are made once per meter and version. A provider that throws costs the metrics, not the call.
  */
-export function getGenAIMetrics(provider: MeterProvider | undefined): GenAIMetrics | undefined {
-  const meter = (provider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_NAME, VERSION);
-  if (meter instanceof NoopMeter) return undefined;
-  let instruments = instrumentsByMeter.get(meter);
-  if (instruments === undefined) {
-    instruments = createInstruments(meter);
-    instrumentsByMeter.set(meter, instruments);
+export function getGenAIMetrics(
+  provider: MeterProvider | undefined,
+  semconv: Semconv,
+): GenAIMetrics | undefined {
+  try {
+    const meter = (provider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_NAME, VERSION);
+    if (meter instanceof NoopMeter) return undefined;
+    let byVersion = instrumentsByMeter.get(meter);
+    if (byVersion === undefined) {
+      byVersion = new Map();
+      instrumentsByMeter.set(meter, byVersion);
+    }
+    let instruments = byVersion.get(semconv.version);
+    if (instruments === undefined) {
+      instruments = createInstruments(meter, semconv);
+      byVersion.set(semconv.version, instruments);
+    }
+    return instruments;
+  } catch (error) {
+    diag.warn("openrouter-otel: the meter provider failed; no GenAI metrics for this call", error);
+    return undefined;
   }
-  return instruments;
 }
 
-function createInstruments(meter: Meter): GenAIMetrics {
+function createInstruments(meter: Meter, semconv: Semconv): GenAIMetrics {
   const seconds = (name: string, description: string, buckets = DURATION_BUCKETS) =>
     meter.createHistogram(name, {
       description,
@@ -66,19 +99,35 @@ function createInstruments(meter: Meter): GenAIMetrics {
       unit,
       advice: { explicitBucketBoundaries: CALL_COUNT_BUCKETS },
     });
+  const tokens = (name: string | undefined, description: string) =>
+    name === undefined ? undefined : meter.createCounter(name, { description, unit: "{token}" });
   return {
-    operationDuration: seconds(METRIC_OPERATION_DURATION, "GenAI operation duration"),
-    tokenUsage: meter.createHistogram(METRIC_TOKEN_USAGE, {
-      description: "Number of input and output tokens used",
-      unit: "{token}",
-      advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
-    }),
+    operationDuration: seconds(semconv.metricOperationDuration, "GenAI operation duration"),
+    tokenUsage:
+      semconv.metricTokenUsage === undefined
+        ? undefined
+        : meter.createHistogram(semconv.metricTokenUsage, {
+            description: "Number of input and output tokens used",
+            unit: "{token}",
+            advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
+          }),
+    tokenCounters: {
+      modality: semconv.tokenModality ?? "gen_ai.token.modality",
+      input: tokens(semconv.metricInputTokens, "Input tokens used"),
+      output: tokens(semconv.metricOutputTokens, "Output tokens used"),
+      cacheReadInput: tokens(semconv.metricCacheReadInputTokens, "Input tokens read from a cache"),
+      cacheWriteInput: tokens(
+        semconv.metricCacheWriteInputTokens,
+        "Input tokens written to a cache",
+      ),
+      reasoningOutput: tokens(semconv.metricReasoningOutputTokens, "Output tokens spent reasoning"),
+    },
     timeToFirstChunk: seconds(
-      METRIC_TIME_TO_FIRST_CHUNK,
+      semconv.metricTimeToFirstChunk,
       "Time from the request to the first chunk of output",
     ),
     timePerOutputChunk: seconds(
-      METRIC_TIME_PER_OUTPUT_CHUNK,
+      semconv.metricTimePerOutputChunk,
       "Time between consecutive chunks of output, after the first",
     ),
     invokeAgentDuration: seconds(
@@ -98,4 +147,36 @@ function createInstruments(meter: Meter): GenAIMetrics {
       "{tool_call}",
     ),
   };
+}
+
+/**
+ * A call's tokens: the histogram by `gen_ai.token.type`, and the proposed counters by
+ * `gen_ai.token.modality` when the version emits them (audio and image from the usage's
+ * breakdowns, the rest counted as text).
+ */
+export function recordTokenUsage(
+  metrics: GenAIMetrics,
+  usage: Usage,
+  attributes: Attributes,
+): void {
+  const type = ATTR_GEN_AI_TOKEN_TYPE;
+  metrics.tokenUsage?.record(usage.inputTokens, { ...attributes, [type]: "input" });
+  metrics.tokenUsage?.record(usage.outputTokens, { ...attributes, [type]: "output" });
+  const counters = metrics.tokenCounters;
+  const modality = counters.modality;
+  const add = (counter: Counter | undefined, value: number | undefined, kind = "text") => {
+    if (counter !== undefined && value !== undefined && value > 0)
+      counter.add(value, { ...attributes, [modality]: kind });
+  };
+  const audioIn = usage.audioInputTokens ?? 0;
+  add(counters.input, usage.inputTokens - audioIn);
+  add(counters.input, audioIn, "audio");
+  const audioOut = usage.audioOutputTokens ?? 0;
+  const imageOut = usage.imageOutputTokens ?? 0;
+  add(counters.output, usage.outputTokens - audioOut - imageOut);
+  add(counters.output, audioOut, "audio");
+  add(counters.output, imageOut, "image");
+  add(counters.cacheReadInput, usage.cachedInputTokens);
+  add(counters.cacheWriteInput, usage.cacheWriteInputTokens);
+  add(counters.reasoningOutput, usage.reasoningTokens);
 }
