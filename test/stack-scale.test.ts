@@ -8,6 +8,7 @@ import {
   ATTR_OPENROUTER_USAGE_COST,
 } from "../src/telemetry/semconv.js";
 import { componentProblems } from "./helpers/collector-components.js";
+import { configKeyProblems, readKeyShapes } from "./helpers/config-keys.js";
 import { attributeKeysOf, checkOttlCondition } from "./helpers/ottl-condition.js";
 import {
   type CollectorConfig,
@@ -183,6 +184,14 @@ describe("docker-compose.scale.yml and its configs", () => {
     expect(componentProblems(gateway, "contrib")).toEqual([]);
     expect(componentProblems(sampling, "contrib")).toEqual([]);
     expect(componentProblems(jaeger, "jaeger")).toEqual([]);
+  });
+
+  it("use only config keys their components take in contrib 0.150.1 and Jaeger 2.20.0", () => {
+    const contribKeys = readKeyShapes("test/fixtures/otelcol-contrib-0.150.1/config-keys.yaml");
+    expect(configKeyProblems(gateway, contribKeys)).toEqual([]);
+    expect(configKeyProblems(sampling, contribKeys)).toEqual([]);
+    const jaegerKeys = readKeyShapes("test/fixtures/jaeger-2.20.0/config-keys.yaml");
+    expect(configKeyProblems(jaeger, jaegerKeys)).toEqual([]);
   });
 
   it("mounts each config where the command points", () => {
