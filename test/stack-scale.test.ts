@@ -192,6 +192,15 @@ describe("docker-compose.scale.yml and its configs", () => {
     expect(configKeyProblems(sampling, contribKeys)).toEqual([]);
     const jaegerKeys = readKeyShapes("test/fixtures/jaeger-2.20.0/config-keys.yaml");
     expect(configKeyProblems(jaeger, jaegerKeys)).toEqual([]);
+    // The check can fail: the collector decodes strictly, and `port` is a string field.
+    const broken = structuredClone(gateway);
+    const lb = broken.exporters.loadbalancing as { resolver: { dns: Record<string, unknown> } };
+    lb.resolver.dns.port = 4317;
+    lb.resolver.dns.interval = 5;
+    expect(configKeyProblems(broken, contribKeys)).toEqual([
+      "exporters.loadbalancing.resolver.dns.port must be a string, not 4317",
+      "exporters.loadbalancing.resolver.dns.interval must be a string, not 5",
+    ]);
   });
 
   it("mounts each config where the command points", () => {
@@ -209,12 +218,14 @@ describe("docker-compose.scale.yml and its configs", () => {
   it("routes by trace id to every replica of the sampling service, on its OTLP port", () => {
     const exporter = gateway.exporters.loadbalancing as {
       routing_key: string;
-      resolver: { dns: { hostname: string; port: number } };
+      resolver: { dns: { hostname: string; port: unknown } };
     };
     expect(exporter.routing_key).toBe("traceID");
     expect(services).toHaveProperty([exporter.resolver.dns.hostname]);
     expect(services[exporter.resolver.dns.hostname]!.deploy?.replicas).toBeGreaterThan(1);
-    expect(exporter.resolver.dns.port).toBe(grpcPortOf(sampling));
+    // A string, as the field is: the collector decodes config strictly, and a YAML number
+    // there stops it from starting.
+    expect(exporter.resolver.dns.port).toBe(String(grpcPortOf(sampling)));
     expect(gateway.service.pipelines.traces!.exporters).toEqual(["loadbalancing", "spanmetrics"]);
   });
 

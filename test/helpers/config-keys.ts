@@ -3,12 +3,14 @@ import { COMPONENT_KINDS, type CollectorConfig, readRepoFile, typeOf } from "./s
 
 /**
  * The keys a config may hold, as a fixture lists them: a map of known keys, `"*"` for any
- * name, `null` for any value (a leaf, or a block checked elsewhere).
+ * name, `null` for any value (a leaf, or a block checked elsewhere), or the YAML type a leaf
+ * must have: the collector decodes strictly, so a number where a string goes stops it.
  */
+type Leaf = null | "string" | "number" | "boolean";
 export interface KeyShape {
-  [key: string]: KeyShape | null;
+  [key: string]: KeyShape | Leaf;
 }
-type Shapes = Record<(typeof COMPONENT_KINDS)[number], Record<string, KeyShape | null>> & {
+type Shapes = Record<(typeof COMPONENT_KINDS)[number], Record<string, KeyShape | Leaf>> & {
   service: KeyShape;
 };
 
@@ -17,10 +19,12 @@ export const readKeyShapes = (file: string) =>
   parse(readRepoFile(file), { merge: true, maxAliasCount: -1 }) as Shapes;
 
 /** Every key path in `value` that `shape` does not know; a list is checked item by item. */
-export function unknownKeys(value: unknown, shape: KeyShape | null, at: string): string[] {
+export function unknownKeys(value: unknown, shape: KeyShape | Leaf, at: string): string[] {
   if (shape === null || value === null || value === undefined) return [];
   if (Array.isArray(value))
     return value.flatMap((item, index) => unknownKeys(item, shape, `${at}[${index}]`));
+  if (typeof shape === "string")
+    return typeof value === shape ? [] : [`${at} must be a ${shape}, not ${JSON.stringify(value)}`];
   if (typeof value !== "object") return [`${at} must be a map`];
   return Object.entries(value).flatMap(([key, child]) => {
     const path = `${at}.${key}`;
