@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_JAEGER_UI_URL } from "../src/cli/cli-session.js";
 import { DEFAULT_OTLP_ENDPOINT } from "../src/telemetry/bootstrap/index.js";
 import { CONTRIB_VERSION, componentProblems } from "./helpers/collector-components.js";
+import { configKeyProblems, readKeyShapes } from "./helpers/config-keys.js";
 import {
   type CollectorConfig,
   type ComposeFile,
@@ -201,6 +202,35 @@ describe("otel-collector.yaml and stack/jaeger.yaml", () => {
     expect(componentProblems(broken, "contrib")).toEqual([
       "traces: processor tail_sampling is not defined",
       "processors: groupbytrace is no known component type",
+    ]);
+  });
+
+  it("use only config keys their components take in contrib 0.150.1 and Jaeger 2.20.0", () => {
+    const contribKeys = readKeyShapes("test/fixtures/otelcol-contrib-0.150.1/config-keys.yaml");
+    const jaegerKeys = readKeyShapes("test/fixtures/jaeger-2.20.0/config-keys.yaml");
+    expect(configKeyProblems(collector, contribKeys)).toEqual([]);
+    expect(configKeyProblems(jaeger, jaegerKeys)).toEqual([]);
+    // The check can fail: a misspelt key, keys a level too high, a section of its own.
+    const broken = structuredClone(collector) as CollectorConfig & Record<string, unknown>;
+    (broken.receivers.otlp as Record<string, unknown>).endpoint = "0.0.0.0:4317";
+    (broken.exporters["otlp_grpc/jaeger"] as Record<string, unknown>).insecure = true;
+    (broken.connectors!.spanmetrics as Record<string, unknown>).dimension = [];
+    broken.telemetry = {};
+    expect(configKeyProblems(broken, contribKeys)).toEqual([
+      "unknown key receivers.otlp.endpoint",
+      "unknown key exporters.otlp_grpc/jaeger.insecure",
+      "unknown key connectors.spanmetrics.dimension",
+      "unknown section telemetry",
+    ]);
+    const brokenJaeger = structuredClone(jaeger);
+    const store = brokenJaeger.extensions.jaeger_storage;
+    (store.backends.traces_store!.badger as unknown as Record<string, unknown>).ttl = "72h";
+    (
+      store.metric_backends.span_metrics!.prometheus as unknown as Record<string, unknown>
+    ).normalize_call = true;
+    expect(configKeyProblems(brokenJaeger, jaegerKeys)).toEqual([
+      "extensions.jaeger_storage.backends.traces_store.badger.ttl must be a map",
+      "unknown key extensions.jaeger_storage.metric_backends.span_metrics.prometheus.normalize_call",
     ]);
   });
 

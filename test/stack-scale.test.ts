@@ -8,6 +8,7 @@ import {
   ATTR_OPENROUTER_USAGE_COST,
 } from "../src/telemetry/semconv.js";
 import { componentProblems } from "./helpers/collector-components.js";
+import { configKeyProblems, readKeyShapes } from "./helpers/config-keys.js";
 import { attributeKeysOf, checkOttlCondition } from "./helpers/ottl-condition.js";
 import {
   type CollectorConfig,
@@ -37,6 +38,7 @@ const prometheus = parseYaml<{
 }>("stack/prometheus-scale.yml");
 const rules = parse(readRepoFile("test/fixtures/otelcol-contrib-0.150.1/tail-sampling.yaml")) as {
   config_keys: string[];
+  decision_cache_keys: string[];
   policy_types: Record<string, string[]>;
   status_codes: string[];
   error_modes: string[];
@@ -65,6 +67,10 @@ function tailSamplingProblems(config: TailSampling): string[] {
   for (const key of Object.keys(config))
     if (!rules.config_keys.includes(key)) problems.push(`unknown key ${key}`);
   if (!/^\d+(ms|s|m)$/.test(String(config.decision_wait))) problems.push("decision_wait");
+  for (const [key, size] of Object.entries((config.decision_cache ?? {}) as object)) {
+    if (!rules.decision_cache_keys.includes(key)) problems.push(`unknown decision_cache.${key}`);
+    else if (!(Number.isInteger(size) && size > 0)) problems.push(`decision_cache.${key} ${size}`);
+  }
   const names = new Set<string>();
   for (const { name, type, ...rest } of config.policies) {
     if (names.has(name)) problems.push(`${name}: duplicate name`);
@@ -114,7 +120,8 @@ describe("the tail-sampling tier", () => {
 
   it("would reject a broken policy (the check can fail)", () => {
     const broken = structuredClone(tailSampling);
-    broken.decision_cache = { sampled_cache_size: 1 };
+    broken.sample_on_first_match = true;
+    broken.decision_cache = { sampled_cache_sizes: 1 };
     broken.policies.push(
       { name: "cost", type: "numeric_attribute", numeric_attribute: { key: "c", min_value: 0.5 } },
       { name: "typo", type: "status_codes", status_codes: { status_codes: ["ERROR"] } },
@@ -125,7 +132,8 @@ describe("the tail-sampling tier", () => {
       },
     );
     const problems = tailSamplingProblems(broken);
-    expect(problems[0]).toBe("unknown key decision_cache");
+    expect(problems[0]).toBe("unknown key sample_on_first_match");
+    expect(problems).toContain("unknown decision_cache.sampled_cache_sizes");
     expect(problems).toContain("cost: min_value is an int64, not 0.5");
     expect(problems).toContain("typo: unknown policy type status_codes");
     expect(problems.some((problem) => problem.startsWith("bad-ottl: "))).toBe(true);
@@ -149,6 +157,20 @@ describe("the tail-sampling tier", () => {
     expect(byType("numeric_attribute")).toEqual([]);
   });
 
+  it("holds every undecided trace and remembers decisions well past num_traces", () => {
+    // A full num_traces drops its oldest trace undecided, errors and all: it must cover the
+    // traces that arrive during one decision_wait. Upstream advises decision caches of at least
+    // ten times num_traces, so late spans follow their trace's decision.
+    const waitSeconds = Number.parseInt(String(tailSampling.decision_wait), 10);
+    const numTraces = tailSampling.num_traces as number;
+    expect(numTraces).toBeGreaterThanOrEqual(
+      waitSeconds * (tailSampling.expected_new_traces_per_sec as number),
+    );
+    const cache = tailSampling.decision_cache as Record<string, number>;
+    for (const key of rules.decision_cache_keys)
+      expect(cache[key], key).toBeGreaterThanOrEqual(10 * numTraces);
+  });
+
   it("waits for whole agent runs: decision_wait is past the slow threshold", () => {
     const latency = tailSampling.policies.find((p) => p.type === "latency")!;
     const waitMs = Number.parseInt(String(tailSampling.decision_wait), 10) * 1000;
@@ -162,6 +184,23 @@ describe("docker-compose.scale.yml and its configs", () => {
     expect(componentProblems(gateway, "contrib")).toEqual([]);
     expect(componentProblems(sampling, "contrib")).toEqual([]);
     expect(componentProblems(jaeger, "jaeger")).toEqual([]);
+  });
+
+  it("use only config keys their components take in contrib 0.150.1 and Jaeger 2.20.0", () => {
+    const contribKeys = readKeyShapes("test/fixtures/otelcol-contrib-0.150.1/config-keys.yaml");
+    expect(configKeyProblems(gateway, contribKeys)).toEqual([]);
+    expect(configKeyProblems(sampling, contribKeys)).toEqual([]);
+    const jaegerKeys = readKeyShapes("test/fixtures/jaeger-2.20.0/config-keys.yaml");
+    expect(configKeyProblems(jaeger, jaegerKeys)).toEqual([]);
+    // The check can fail: the collector decodes strictly, and `port` is a string field.
+    const broken = structuredClone(gateway);
+    const lb = broken.exporters.loadbalancing as { resolver: { dns: Record<string, unknown> } };
+    lb.resolver.dns.port = 4317;
+    lb.resolver.dns.interval = 5;
+    expect(configKeyProblems(broken, contribKeys)).toEqual([
+      "exporters.loadbalancing.resolver.dns.port must be a string, not 4317",
+      "exporters.loadbalancing.resolver.dns.interval must be a string, not 5",
+    ]);
   });
 
   it("mounts each config where the command points", () => {
@@ -179,12 +218,14 @@ describe("docker-compose.scale.yml and its configs", () => {
   it("routes by trace id to every replica of the sampling service, on its OTLP port", () => {
     const exporter = gateway.exporters.loadbalancing as {
       routing_key: string;
-      resolver: { dns: { hostname: string; port: number } };
+      resolver: { dns: { hostname: string; port: unknown } };
     };
     expect(exporter.routing_key).toBe("traceID");
     expect(services).toHaveProperty([exporter.resolver.dns.hostname]);
     expect(services[exporter.resolver.dns.hostname]!.deploy?.replicas).toBeGreaterThan(1);
-    expect(exporter.resolver.dns.port).toBe(grpcPortOf(sampling));
+    // A string, as the field is: the collector decodes config strictly, and a YAML number
+    // there stops it from starting.
+    expect(exporter.resolver.dns.port).toBe(String(grpcPortOf(sampling)));
     expect(gateway.service.pipelines.traces!.exporters).toEqual(["loadbalancing", "spanmetrics"]);
   });
 

@@ -7,6 +7,9 @@
  * Left out, so rejected rather than guessed at: math expressions, byte slices, maps, lists and
  * editors. On top of the grammar it checks what the span context of `ottl_condition` accepts:
  * the path names of contexts/internal/ctxspan and the enum symbols of the span context.
+ * The v0.150.0 tag itself cannot be read here; @f17fbd0:pkg/ottl/grammar.go, an older version
+ * (no map literals, no braces in the lexer), has the same rules for everything the stack's
+ * conditions use (paths with string keys, float literals, comparisons, nil, and/or/not).
  */
 
 type TokenType =
