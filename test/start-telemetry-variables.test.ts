@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, TraceFlags, trace } from "@opentelemetry/api";
 import { logs } from "@opentelemetry/api-logs";
-import { logs as sdkLogs } from "@opentelemetry/sdk-node";
+import * as sdkLogs from "@opentelemetry/sdk-logs";
 import { beforeEach, describe, expect, it } from "vitest";
 import { startTelemetry, type TelemetryOptions } from "../src/telemetry/bootstrap/index.js";
 import { type OtlpSignal, startOtlpReceiver } from "./helpers/otlp-receiver.js";

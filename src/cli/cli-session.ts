@@ -30,7 +30,7 @@ export async function openCliSession(options: {
       // The OpenTelemetry SDK is an optional peer dependency of this package.
       if ((error as { code?: string }).code !== "ERR_MODULE_NOT_FOUND") throw error;
       options.log(
-        "Telemetry is off: install @opentelemetry/sdk-node, @opentelemetry/exporter-trace-otlp-http and @opentelemetry/exporter-metrics-otlp-http to export traces.",
+        "Telemetry is off: install the OpenTelemetry SDK packages (the README's Configuration lists them: @opentelemetry/sdk-trace-base, sdk-metrics, sdk-logs, resources, core, context-async-hooks and the OTLP exporters) to export traces.",
       );
     }
   }

@@ -1,4 +1,4 @@
-import { tracing } from "@opentelemetry/sdk-node";
+import { InMemorySpanExporter, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { DEFAULT_OTLP_ENDPOINT, startTelemetry } from "../telemetry/bootstrap/index.js";
 import { formatSpanTree } from "./print-span-tree.js";
 import { probeEndpoint } from "./probe-endpoint.js";
@@ -18,12 +18,12 @@ export interface CliTelemetry {
 export async function startCliTelemetry(serviceName: string): Promise<CliTelemetry> {
   const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? DEFAULT_OTLP_ENDPOINT;
   const exporting = await probeEndpoint(endpoint);
-  const memory = new tracing.InMemorySpanExporter();
+  const memory = new InMemorySpanExporter();
   const telemetry = startTelemetry({
     serviceName: process.env.OTEL_SERVICE_NAME ?? serviceName,
     endpoint,
     otlp: exporting,
-    spanProcessors: [new tracing.SimpleSpanProcessor(memory)],
+    spanProcessors: [new SimpleSpanProcessor(memory)],
   });
   return {
     exporting,

@@ -1,4 +1,4 @@
-import type { tracing } from "@opentelemetry/sdk-node";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
 
 /** The attributes worth a glance in a terminal, in this order. */
 const KEY_ATTRIBUTES = [
@@ -22,8 +22,8 @@ const KEY_ATTRIBUTES = [
  * with its duration and key attributes: the trace as Jaeger would show it, for a machine
  * with no collector.
  */
-export function formatSpanTree(spans: readonly tracing.ReadableSpan[]): string {
-  const byParent = new Map<string | undefined, tracing.ReadableSpan[]>();
+export function formatSpanTree(spans: readonly ReadableSpan[]): string {
+  const byParent = new Map<string | undefined, ReadableSpan[]>();
   const ids = new Set(spans.map((span) => span.spanContext().spanId));
   for (const span of spans) {
     const parentId = span.parentSpanContext?.spanId;
@@ -33,7 +33,7 @@ export function formatSpanTree(spans: readonly tracing.ReadableSpan[]): string {
     byParent.set(key, siblings);
   }
   const lines: string[] = [];
-  const visit = (span: tracing.ReadableSpan, prefix: string, isLast: boolean, isRoot: boolean) => {
+  const visit = (span: ReadableSpan, prefix: string, isLast: boolean, isRoot: boolean) => {
     const branch = isRoot ? "" : isLast ? "└─ " : "├─ ";
     lines.push(
       `${prefix}${branch}${span.name}  (${formatDuration(span.duration)})${formatAttributes(span)}`,
@@ -48,7 +48,7 @@ export function formatSpanTree(spans: readonly tracing.ReadableSpan[]): string {
   return lines.join("\n");
 }
 
-function formatAttributes(span: tracing.ReadableSpan): string {
+function formatAttributes(span: ReadableSpan): string {
   const parts: string[] = [];
   for (const key of KEY_ATTRIBUTES) {
     const value = span.attributes[key];
@@ -68,6 +68,6 @@ function formatDuration([seconds, nanos]: [number, number]): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
 }
 
-function byStartTime(a: tracing.ReadableSpan, b: tracing.ReadableSpan): number {
+function byStartTime(a: ReadableSpan, b: ReadableSpan): number {
   return a.startTime[0] - b.startTime[0] || a.startTime[1] - b.startTime[1];
 }

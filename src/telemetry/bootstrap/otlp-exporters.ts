@@ -1,5 +1,7 @@
 import { diag } from "@opentelemetry/api";
-import type { logs, metrics, tracing } from "@opentelemetry/sdk-node";
+import type { LogRecordExporter } from "@opentelemetry/sdk-logs";
+import type { PushMetricExporter } from "@opentelemetry/sdk-metrics";
+import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { loadOptionalPeer } from "./load-optional-peer.js";
 import type {
   OtlpProtocol,
@@ -10,9 +12,9 @@ import type {
 
 /** The exporter each signal needs. */
 export interface OtlpExporters {
-  traces: tracing.SpanExporter | undefined;
-  metrics: metrics.PushMetricExporter | undefined;
-  logs: logs.LogRecordExporter | undefined;
+  traces: SpanExporter | undefined;
+  metrics: PushMetricExporter | undefined;
+  logs: LogRecordExporter | undefined;
 }
 
 type ExporterClass<S extends Signal> = new (config: {

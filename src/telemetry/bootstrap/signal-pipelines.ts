@@ -1,5 +1,8 @@
-import { logs, metrics, tracing } from "@opentelemetry/sdk-node";
+import type { LogRecordProcessor } from "@opentelemetry/sdk-logs";
+import type { MetricReader } from "@opentelemetry/sdk-metrics";
+import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { OtlpExporters } from "./otlp-exporters.js";
+import { loadSdkPackage } from "./sdk-packages.js";
 import {
   CountingSpanExporter,
   CountingSpanProcessor,
@@ -8,66 +11,93 @@ import {
 import type { TelemetrySettings } from "./telemetry-settings.js";
 
 export interface SignalPipelines {
-  spanProcessors: tracing.SpanProcessor[];
-  metricReaders: metrics.MetricReader[];
-  logRecordProcessors: logs.LogRecordProcessor[];
+  spanProcessors: SpanProcessor[];
+  metricReaders: MetricReader[];
+  logRecordProcessors: LogRecordProcessor[];
 }
 
 /**
  * The processors and readers of each signal: OTLP in batches (spans counted for
  * `Telemetry.stats()`), the console exporters one by one, as the specification's
- * `OTEL_<SIGNAL>_EXPORTER=console` asks.
+ * `OTEL_<SIGNAL>_EXPORTER=console` asks. A signal's SDK package is loaded only when that signal
+ * has somewhere to go.
  */
 export function buildSignalPipelines(
   settings: TelemetrySettings,
   exporters: OtlpExporters,
   counts: SpanExportStats,
 ): SignalPipelines {
-  const pipelines: SignalPipelines = {
-    spanProcessors: [],
-    metricReaders: [],
-    logRecordProcessors: [],
+  return {
+    spanProcessors: spanProcessors(settings, exporters, counts),
+    metricReaders: metricReaders(settings, exporters),
+    logRecordProcessors: logRecordProcessors(settings, exporters),
   };
+}
+
+function spanProcessors(
+  settings: TelemetrySettings,
+  exporters: OtlpExporters,
+  counts: SpanExportStats,
+): SpanProcessor[] {
+  const console = settings.traces.exporters.includes("console");
+  if (exporters.traces === undefined && !console) return [];
+  const tracing = loadSdkPackage("@opentelemetry/sdk-trace-base", "exporting traces");
+  const processors: SpanProcessor[] = [];
   if (exporters.traces !== undefined) {
     const processor = new tracing.BatchSpanProcessor(
       new CountingSpanExporter(exporters.traces, counts),
       defined(settings.batch),
     );
-    pipelines.spanProcessors.push(new CountingSpanProcessor(processor, counts));
+    processors.push(new CountingSpanProcessor(processor, counts));
   }
-  if (settings.traces.exporters.includes("console")) {
-    pipelines.spanProcessors.push(
-      new tracing.SimpleSpanProcessor(new tracing.ConsoleSpanExporter()),
-    );
-  }
+  if (console) processors.push(new tracing.SimpleSpanProcessor(new tracing.ConsoleSpanExporter()));
+  return processors;
+}
+
+function metricReaders(settings: TelemetrySettings, exporters: OtlpExporters): MetricReader[] {
+  const console = settings.metrics.exporters.includes("console");
+  if (exporters.metrics === undefined && !console) return [];
+  const metrics = loadSdkPackage("@opentelemetry/sdk-metrics", "exporting metrics");
   const exportIntervalMillis = settings.metricExportIntervalMs;
+  const readers: MetricReader[] = [];
   if (exporters.metrics !== undefined) {
-    pipelines.metricReaders.push(
+    readers.push(
       new metrics.PeriodicExportingMetricReader({
         exporter: exporters.metrics,
         exportIntervalMillis,
       }),
     );
   }
-  if (settings.metrics.exporters.includes("console")) {
-    pipelines.metricReaders.push(
+  if (console) {
+    readers.push(
       new metrics.PeriodicExportingMetricReader({
         exporter: new metrics.ConsoleMetricExporter(),
         exportIntervalMillis,
       }),
     );
   }
+  return readers;
+}
+
+function logRecordProcessors(
+  settings: TelemetrySettings,
+  exporters: OtlpExporters,
+): LogRecordProcessor[] {
+  const console = settings.logs.exporters.includes("console");
+  if (exporters.logs === undefined && !console) return [];
+  const logs = loadSdkPackage("@opentelemetry/sdk-logs", "exporting logs");
+  const processors: LogRecordProcessor[] = [];
   if (exporters.logs !== undefined) {
-    pipelines.logRecordProcessors.push(
+    processors.push(
       new logs.BatchLogRecordProcessor({ exporter: exporters.logs, ...defined(settings.logBatch) }),
     );
   }
-  if (settings.logs.exporters.includes("console")) {
-    pipelines.logRecordProcessors.push(
+  if (console) {
+    processors.push(
       new logs.SimpleLogRecordProcessor({ exporter: new logs.ConsoleLogRecordExporter() }),
     );
   }
-  return pipelines;
+  return processors;
 }
 
 /** The settings that have a value (`exactOptionalPropertyTypes` keeps `undefined` out). */

@@ -1,5 +1,11 @@
 import { type Context, TraceFlags } from "@opentelemetry/api";
-import { core, type tracing } from "@opentelemetry/sdk-node";
+import type { ExportResult, ExportResultCode } from "@opentelemetry/core";
+import type {
+  ReadableSpan,
+  Span,
+  SpanExporter,
+  SpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
 
 /** What happened to the spans, as `Telemetry.shutdown()` reports it. */
 export interface SpanExportStats {
@@ -14,18 +20,18 @@ export interface SpanExportStats {
 }
 
 /** Counts the sampled spans that end, before the batch processor may drop them. */
-export class CountingSpanProcessor implements tracing.SpanProcessor {
-  readonly #inner: tracing.SpanProcessor;
+export class CountingSpanProcessor implements SpanProcessor {
+  readonly #inner: SpanProcessor;
   readonly #counts: SpanExportStats;
 
-  constructor(inner: tracing.SpanProcessor, counts: SpanExportStats) {
+  constructor(inner: SpanProcessor, counts: SpanExportStats) {
     this.#inner = inner;
     this.#counts = counts;
   }
-  onStart(span: tracing.Span, parentContext: Context): void {
+  onStart(span: Span, parentContext: Context): void {
     this.#inner.onStart(span, parentContext);
   }
-  onEnd(span: tracing.ReadableSpan): void {
+  onEnd(span: ReadableSpan): void {
     if (span.spanContext().traceFlags & TraceFlags.SAMPLED) this.#counts.ended++;
     this.#inner.onEnd(span);
   }
@@ -37,18 +43,21 @@ export class CountingSpanProcessor implements tracing.SpanProcessor {
   }
 }
 
+/** `ExportResultCode.SUCCESS`, without loading `@opentelemetry/core` for one constant. */
+const SUCCESS = 0 as ExportResultCode.SUCCESS;
+
 /** Counts what the exporter delivered and what it failed to. */
-export class CountingSpanExporter implements tracing.SpanExporter {
-  readonly #inner: tracing.SpanExporter;
+export class CountingSpanExporter implements SpanExporter {
+  readonly #inner: SpanExporter;
   readonly #counts: SpanExportStats;
 
-  constructor(inner: tracing.SpanExporter, counts: SpanExportStats) {
+  constructor(inner: SpanExporter, counts: SpanExportStats) {
     this.#inner = inner;
     this.#counts = counts;
   }
-  export(spans: tracing.ReadableSpan[], done: (result: core.ExportResult) => void): void {
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
     this.#inner.export(spans, (result) => {
-      if (result.code === core.ExportResultCode.SUCCESS) this.#counts.exported += spans.length;
+      if (result.code === SUCCESS) this.#counts.exported += spans.length;
       else this.#counts.failed += spans.length;
       done(result);
     });

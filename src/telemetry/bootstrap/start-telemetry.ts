@@ -1,14 +1,7 @@
-import {
-  DiagConsoleLogger,
-  DiagLogLevel,
-  diag,
-  type ProxyTracerProvider,
-  trace,
-} from "@opentelemetry/api";
-import type { LoggerProvider, logs } from "@opentelemetry/api-logs";
-import { NodeSDK, type tracing } from "@opentelemetry/sdk-node";
-import { loadOptionalPeer } from "./load-optional-peer.js";
+import { DiagConsoleLogger, DiagLogLevel, diag } from "@opentelemetry/api";
+import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { createOtlpExporters } from "./otlp-exporters.js";
+import { startSdkProviders } from "./sdk-providers.js";
 import { buildSignalPipelines } from "./signal-pipelines.js";
 import type { SpanExportStats } from "./span-export-counters.js";
 import { type ExportOptions, resolveTelemetrySettings } from "./telemetry-settings.js";
@@ -23,7 +16,7 @@ export interface TelemetryOptions extends ExportOptions {
    */
   serviceName?: string | undefined;
   /** More span processors (an in-memory exporter for tests, a console one for debugging). */
-  spanProcessors?: tracing.SpanProcessor[] | undefined;
+  spanProcessors?: SpanProcessor[] | undefined;
   /**
    * Level of OpenTelemetry's own diagnostics (export failures, dropped spans) on the console.
    * @defaultValue `OTEL_LOG_LEVEL`, else `"warn"`
@@ -43,7 +36,7 @@ export interface Telemetry {
 }
 
 /**
- * Starts OpenTelemetry for an application: a NodeSDK exporting traces, metrics and log records
+ * Starts OpenTelemetry for an application: the SDK's providers exporting traces, metrics and log records
  * (the GenAI events) over OTLP/HTTP, configured by the standard variables of the specification
  * (`OTEL_EXPORTER_OTLP_*`, `OTEL_<SIGNAL>_EXPORTER`, `OTEL_BSP_*`, `OTEL_TRACES_SAMPLER`,
  * `OTEL_SDK_DISABLED`, ...; the README's table lists each); an option wins over its variable.
@@ -73,35 +66,13 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     (/(^|,)\s*service\.name=/.test(env.OTEL_RESOURCE_ATTRIBUTES ?? "")
       ? undefined
       : DEFAULT_SERVICE_NAME);
-  const logsApi =
-    loadOptionalPeer<typeof import("@opentelemetry/api-logs")>("@opentelemetry/api-logs")?.logs;
-  const loggerProviderBefore = logsApi?.getLoggerProvider();
-  // NodeSDK sets its own logger from OTEL_LOG_LEVEL, with a warning that it replaces one: none
-  // is set while it is built, and ours comes back after, so the option keeps winning.
-  diag.disable();
-  const sdk = new NodeSDK({
-    // Applied after the resource detectors, so the option wins over OTEL_SERVICE_NAME.
-    ...(serviceName === undefined ? {} : { serviceName }),
-    spanProcessors: [...pipelines.spanProcessors, ...(options.spanProcessors ?? [])],
-    metricReaders: pipelines.metricReaders,
-    // Always given: left out, NodeSDK would build its own logs pipeline from the variables,
-    // blind to the options (`endpoint`, `otlp: false`).
-    logRecordProcessors: pipelines.logRecordProcessors,
-    instrumentations: [],
-  });
-  setDiagLogger(diagLogLevel);
-  sdk.start();
-  if (pipelines.logRecordProcessors.length === 0)
-    unregisterEmptyLoggerProvider(logsApi, loggerProviderBefore);
+  pipelines.spanProcessors.push(...(options.spanProcessors ?? []));
+  const providers = startSdkProviders(pipelines, serviceName, env);
+  const started = [providers.tracerProvider, providers.meterProvider, providers.loggerProvider];
 
+  // Every processor of each provider: the OTLP batches, the console ones and the option's.
   const forceFlush = async () => {
-    // Every processor of the provider NodeSDK registered, not only the OTLP batch.
-    const provider = trace.getTracerProvider() as ProxyTracerProvider;
-    await Promise.all([
-      (provider.getDelegate() as { forceFlush?: () => Promise<void> }).forceFlush?.(),
-      ...pipelines.metricReaders.map((reader) => reader.forceFlush()),
-      ...pipelines.logRecordProcessors.map((processor) => processor.forceFlush()),
-    ]);
+    await Promise.all(started.map((provider) => provider?.forceFlush()));
   };
   let shutdown: Promise<SpanExportStats> | undefined;
   return {
@@ -114,7 +85,7 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
       // A failed flush shows in the counts that reportLoss reads; the SDK still shuts down.
       shutdown ??= forceFlush()
         .catch(() => {})
-        .then(() => sdk.shutdown())
+        .then(() => Promise.all(started.map((provider) => provider?.shutdown())))
         .then(
           () => reportLoss(stats()),
           (error: unknown) => {
@@ -125,17 +96,6 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
       return shutdown;
     },
   };
-}
-
-/**
- * With no log exporter, the logger provider NodeSDK registered would only make every event
- * be built for nothing: the Logs API goes back to its no-op, so emitting costs nothing.
- */
-function unregisterEmptyLoggerProvider(
-  logsApi: typeof logs | undefined,
-  before: LoggerProvider | undefined,
-): void {
-  if (logsApi !== undefined && logsApi.getLoggerProvider() !== before) logsApi.disable();
 }
 
 function reportLoss(stats: SpanExportStats): SpanExportStats {
