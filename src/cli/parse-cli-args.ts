@@ -4,7 +4,7 @@ export const DEFAULT_CLI_MODEL = "openai/gpt-4o-mini";
 
 export const USAGE = `Usage:
   openrouter-otel chat "prompt" [options]   stream a chat completion, traced
-  openrouter-otel demo [--offline]          a traced scenario: chat, tool call, chat
+  openrouter-otel demo [--offline]          a traced agent run: two tools in parallel, then the answer
 
 Options of chat:
   --model <slug>          model (default ${DEFAULT_CLI_MODEL})
