@@ -15,6 +15,7 @@ const ours = (module, telemetry) => () =>
   import(module).then((m) => (options) => m.createClient({ ...options, telemetry }));
 const CLIENTS = {
   floor: () => import("./clients/floor.js").then((m) => m.createClient),
+  "floor+events": () => import("./clients/floor-events.js").then((m) => m.createClient),
   none: ours("./clients/openrouter-otel.js", "none"),
   tracing: ours("./clients/openrouter-otel.js", "tracing"),
   production: ours("./clients/openrouter-otel.js", "production"),

@@ -47,10 +47,14 @@ const WARM_SCENARIOS = only(
   "scenarios",
   (scenario) => scenario.name,
 );
-const STREAM_CLIENTS = only(
-  ["floor", "none", "tracing", "production", "openai", "openai+otel"],
-  "clients",
-);
+/** `floor+events` (the floor handing out events, a reference) runs only when `--clients` names it. */
+const STREAM_CLIENTS =
+  arg("clients", undefined) === undefined
+    ? ["floor", "none", "tracing", "production", "openai", "openai+otel"]
+    : only(
+        ["floor", "floor+events", "none", "tracing", "production", "openai", "openai+otel"],
+        "clients",
+      );
 /** The first stream of a fresh process: a single stream, measured alone (more rounds: cheap). */
 const FIRST_SCENARIO = { name: "text-2000", streams: 1 };
 const AGENT_SCENARIO = { name: "agent-3x2", streams: 1 };

@@ -96,7 +96,8 @@ export class OpenRouter {
     const chat = this.chat;
     return new Agent(
       options,
-      (request, signal, parentContext) => streamIn(chat, request, { signal }, parentContext),
+      (request, signal, parentContext, validate) =>
+        streamIn(chat, request, { signal }, parentContext, validate),
       telemetrySettingsOf(chat),
     );
   }
@@ -113,6 +114,7 @@ let streamIn: (
   request: ChatRequest,
   options: ChatCallOptions,
   parentContext: Context,
+  validate: boolean,
 ) => ChatStream;
 /** A client's connection settings, for `client.generations` (read the same way). */
 let connectionOf: (chat: Chat) => GenerationsConnection;
@@ -122,6 +124,8 @@ export class Chat {
   readonly #apiKey: string | undefined;
   readonly #url: string;
   readonly #headers: Record<string, string>;
+  /** Every header of a call, built once: a one-shot call's, then a streaming call's. */
+  readonly #callHeaders: readonly [Record<string, string>, Record<string, string>] | undefined;
   readonly #timeoutMs: number;
   readonly #maxRetries: number;
   readonly #dispatcher: Dispatcher | undefined;
@@ -130,8 +134,8 @@ export class Chat {
 
   static {
     telemetrySettingsOf = (chat) => chat.#telemetry;
-    streamIn = (chat, request, options, parentContext) =>
-      chat.#createStream(request, options, true, parentContext);
+    streamIn = (chat, request, options, parentContext, validate) =>
+      chat.#createStream(request, options, true, parentContext, validate);
     connectionOf = (chat) => ({
       apiKey: chat.#apiKey,
       baseURL: chat.#url.slice(0, -"/chat/completions".length),
@@ -158,6 +162,16 @@ export class Chat {
         : {}),
       ...checkHeaders(options.headers),
     };
+    const apiKey = this.#apiKey;
+    const withAccept = (accept: string) => ({
+      ...this.#headers,
+      accept,
+      authorization: `Bearer ${apiKey}`,
+    });
+    this.#callHeaders =
+      apiKey === undefined || apiKey === ""
+        ? undefined
+        : [withAccept("application/json"), withAccept("text/event-stream")];
     this.#telemetry = {
       tracer: (options.tracerProvider ?? trace).getTracer(INSTRUMENTATION_NAME, VERSION),
       meterProvider: options.meterProvider,
@@ -187,11 +201,12 @@ export class Chat {
     options: ChatCallOptions,
     streaming: boolean,
     parentContext: Context = context.active(),
+    validate = true,
   ): ChatStream {
-    validateChatRequest(request);
+    if (validate) validateChatRequest(request);
     const body = serializeChatRequest(request, streaming);
-    const apiKey = this.#apiKey;
-    if (apiKey === undefined || apiKey === "") {
+    const callHeaders = this.#callHeaders;
+    if (callHeaders === undefined) {
       throw new OpenRouterError(
         "No API key: pass `apiKey` to `new OpenRouter()` or set OPENROUTER_API_KEY",
       );
@@ -201,11 +216,7 @@ export class Chat {
     return new ChatStream({
       send: {
         url: this.#url,
-        headers: {
-          ...this.#headers,
-          accept: streaming ? "text/event-stream" : "application/json",
-          authorization: `Bearer ${apiKey}`,
-        },
+        headers: callHeaders[streaming ? 1 : 0],
         body,
         timeoutMs: this.#timeoutMs,
         maxRetries: this.#maxRetries,

@@ -16,6 +16,11 @@ export type StepStream = (
   request: ChatRequest,
   signal: AbortSignal | undefined,
   parentContext: Context,
+  /**
+   * Whether to check the request: the first step's only. Later steps differ from it by the
+   * messages the loop itself appended (assistant and tool messages it built).
+   */
+  validate: boolean,
 ) => ChatStream;
 
 /** An agent's options, checked and resolved once, when the agent is made. */

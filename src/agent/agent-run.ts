@@ -139,7 +139,12 @@ export class AgentRun implements AsyncIterable<AgentEvent> {
         yield { type: "step_start", step };
         const request = stepRequest(config, messages, options.conversationId);
         // The step's chat span is a child of the agent's, tagged with the step.
-        const stream = config.stream(request, signal, telemetry?.stepContext(step) ?? runContext);
+        const stream = config.stream(
+          request,
+          signal,
+          telemetry?.stepContext(step) ?? runContext,
+          step === 1,
+        );
         for await (const event of stream) if (event.type !== "final") yield event;
         const response = await stream.response;
         steps.push(response);

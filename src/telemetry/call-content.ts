@@ -35,7 +35,15 @@ export function toCallContent(
     toolDefinitions:
       input.tools === undefined || input.tools.length === 0
         ? undefined
-        : toToolDefinitions(input.tools, maxChars),
+        : toToolDefinitions(
+            input.tools,
+            maxChars,
+            // Content only serialized at once for the span needs no copy of the schemas; a hook
+            // or an event (exported later) may hold or edit them.
+            settings.onContent !== undefined ||
+              settings.capture?.emitEvent === true ||
+              settings.contentLimits?.attributeChars !== undefined,
+          ),
   };
   if (output.response !== undefined) {
     content.outputMessages = toOutputMessages(

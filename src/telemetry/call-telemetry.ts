@@ -341,9 +341,11 @@ export class CallTelemetry {
         message: error instanceof Error ? error.message : String(error),
       });
     }
-    span.setAttributes(attributes);
-    if (content !== undefined && this.#spanContent)
-      span.setAttributes(contentSpanAttributes(content, this.#settings.contentLimits));
+    if (content !== undefined && this.#spanContent) {
+      // One call into the span for both sets; the event, when there is one, reads `attributes`.
+      const all = this.#events === undefined ? attributes : { ...attributes };
+      span.setAttributes(contentSpanAttributes(content, this.#settings.contentLimits, all));
+    } else span.setAttributes(attributes);
   }
 
   /** The details event: the call's whole attribute set, and the content when capture allows. */

@@ -55,33 +55,53 @@ function limitFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined 
 export function toLimitedAttributes(
   values: ReadonlyArray<readonly [attribute: string, value: unknown]>,
   limits: ContentLimits | undefined,
+  /** Written into this object (and returned) when given. */
+  into: Attributes = {},
 ): Attributes {
-  const serialized: Array<[string, string]> = [];
-  const dropped: string[] = [];
-  for (const [attribute, value] of values) {
-    let json: string | undefined;
-    try {
-      json =
-        limits?.attributeChars === undefined
-          ? JSON.stringify(value)
-          : fitJson(value, limits.attributeChars);
-    } catch (error) {
-      diag.warn(`openrouter-otel: ${attribute} cannot be serialized; dropped: ${String(error)}`);
-    }
-    if (json === undefined) dropped.push(attribute);
-    else serialized.push([attribute, json]);
-  }
+  const chars = limits?.attributeChars;
   const budget = limits?.spanChars;
-  if (budget !== undefined) {
+  let dropped: string[] | undefined;
+  const drop = (attribute: string) => {
+    if (dropped === undefined) dropped = [attribute];
+    else dropped.push(attribute);
+  };
+  if (budget === undefined) {
+    // Nothing to weigh against a budget: each JSON straight in, no list built per call.
+    for (const [attribute, value] of values) {
+      const json = serialize(attribute, value, chars);
+      if (json === undefined) drop(attribute);
+      else into[attribute] = json;
+    }
+  } else {
+    const serialized: Array<[string, string]> = [];
+    for (const [attribute, value] of values) {
+      const json = serialize(attribute, value, chars);
+      if (json === undefined) drop(attribute);
+      else serialized.push([attribute, json]);
+    }
     let total = serialized.reduce((sum, [, json]) => sum + json.length, 0);
     serialized.sort((a, b) => b[1].length - a[1].length);
     while (total > budget && serialized.length > 0) {
       const [attribute, json] = serialized.shift() as [string, string];
       total -= json.length;
-      dropped.push(attribute);
+      drop(attribute);
     }
+    for (const [attribute, json] of serialized) into[attribute] = json;
   }
-  const attributes: Attributes = Object.fromEntries(serialized);
-  if (dropped.length > 0) attributes[ATTR_OPENROUTER_CONTENT_DROPPED] = dropped;
-  return attributes;
+  if (dropped !== undefined) into[ATTR_OPENROUTER_CONTENT_DROPPED] = dropped;
+  return into;
+}
+
+/** The value's JSON, fitted under `chars`; undefined (and `diag` says why) when it has none. */
+function serialize(
+  attribute: string,
+  value: unknown,
+  chars: number | undefined,
+): string | undefined {
+  try {
+    return chars === undefined ? JSON.stringify(value) : fitJson(value, chars);
+  } catch (error) {
+    diag.warn(`openrouter-otel: ${attribute} cannot be serialized; dropped: ${String(error)}`);
+    return undefined;
+  }
 }

@@ -47,13 +47,15 @@ export const CONTENT_ATTRIBUTES: ReadonlyArray<readonly [keyof GenAIContent, str
 export function contentSpanAttributes(
   content: GenAIContent,
   limits: ContentLimits | undefined,
+  /** Written into this object (and returned) when given. */
+  into?: Attributes,
 ): Attributes {
   const values: Array<readonly [string, unknown]> = [];
   for (const [field, attribute] of CONTENT_ATTRIBUTES) {
     const value = content[field];
     if (value !== undefined) values.push([attribute, value]);
   }
-  return toLimitedAttributes(values, limits);
+  return toLimitedAttributes(values, limits, into);
 }
 
 /** Events carry the content structured, as the conventions require there. */

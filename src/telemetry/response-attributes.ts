@@ -53,16 +53,28 @@ export function buildResponseAttributes(
 export function addUsageAttributes(attributes: Attributes, usage: Usage, semconv: Semconv): void {
   attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] = usage.inputTokens;
   attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = usage.outputTokens;
-  const breakdown = (name: string | undefined, value: number | undefined) => {
-    if (name === undefined || value === undefined) return;
-    if (value === 0 && semconv.omitZeroBreakdowns) return;
-    attributes[name] = value;
-  };
-  breakdown(ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, usage.cachedInputTokens);
-  breakdown(semconv.cacheWriteInputTokens, usage.cacheWriteInputTokens);
-  breakdown(ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningTokens);
-  breakdown(semconv.audioInputTokens, usage.audioInputTokens);
-  breakdown(semconv.imageOutputTokens, usage.imageOutputTokens);
-  breakdown(semconv.audioOutputTokens, usage.audioOutputTokens);
+  const omitZero = semconv.omitZeroBreakdowns;
+  breakdown(
+    attributes,
+    ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+    usage.cachedInputTokens,
+    omitZero,
+  );
+  breakdown(attributes, semconv.cacheWriteInputTokens, usage.cacheWriteInputTokens, omitZero);
+  breakdown(attributes, ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, usage.reasoningTokens, omitZero);
+  breakdown(attributes, semconv.audioInputTokens, usage.audioInputTokens, omitZero);
+  breakdown(attributes, semconv.imageOutputTokens, usage.imageOutputTokens, omitZero);
+  breakdown(attributes, semconv.audioOutputTokens, usage.audioOutputTokens, omitZero);
   if (usage.cost !== undefined) attributes[ATTR_OPENROUTER_USAGE_COST] = usage.cost;
+}
+
+function breakdown(
+  attributes: Attributes,
+  name: string | undefined,
+  value: number | undefined,
+  omitZero: boolean,
+): void {
+  if (name === undefined || value === undefined) return;
+  if (value === 0 && omitZero) return;
+  attributes[name] = value;
 }

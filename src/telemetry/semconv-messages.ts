@@ -183,6 +183,8 @@ export function toOutputMessages(
 export function toToolDefinitions(
   tools: readonly (ToolDefinition | ServerToolDefinition)[],
   maxChars: number,
+  /** Copy the parameter schemas: false only when the parts are serialized at once. */
+  copySchemas = true,
 ): SemconvPart[] {
   return tools.map((tool) => {
     // A server tool has no function: its type names it (`openrouter:web_search`).
@@ -191,9 +193,12 @@ export function toToolDefinitions(
     if (tool.function.description !== undefined) {
       definition.description = truncateText(tool.function.description, maxChars);
     }
-    if (tool.function.parameters !== undefined) {
+    const parameters = tool.function.parameters;
+    if (parameters !== undefined) {
       // A copy, as it is sent: a content hook editing it in place must not change the next request.
-      definition.parameters = JSON.parse(JSON.stringify(tool.function.parameters)) as JsonValue;
+      definition.parameters = copySchemas
+        ? (JSON.parse(JSON.stringify(parameters)) as JsonValue)
+        : (parameters as JsonValue);
     }
     return definition;
   });
