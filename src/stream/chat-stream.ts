@@ -14,11 +14,10 @@ import type { ChatEvent, ChatResponse } from "../types.js";
 import type { WireChunk } from "../wire.js";
 import { hasAnswerError, toAnswerAPIError, toStreamError } from "./answer-errors.js";
 import { ChatAccumulator } from "./chat-accumulator.js";
+import { readJsonChunk } from "./read-json-chunk.js";
 
 /** The largest single SSE event we buffer; a bigger one fails the stream instead of the process. */
 export const MAX_EVENT_CHARS = 16 * 1024 * 1024;
-/** The largest non-streaming (JSON) body we buffer. */
-const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024;
 /** After `[DONE]`, how much trailing body we read so that the socket can be reused. */
 const MAX_TRAILER_BYTES = 64 * 1024;
 
@@ -246,30 +245,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
    * error object sent with a 2xx status.
    */
   async #readJsonBody(response: Dispatcher.ResponseData, description: string): Promise<void> {
-    const text = await readBodyText(response.body, MAX_JSON_BODY_BYTES).catch((cause: unknown) => {
-      if (!(cause instanceof RangeError)) throw cause;
-      throw new ParseError(
-        `${description} answered with a JSON body over ${MAX_JSON_BODY_BYTES} bytes`,
-        {
-          data: "",
-          cause,
-        },
-      );
-    });
-    let json: WireChunk;
-    try {
-      json = JSON.parse(text) as WireChunk;
-    } catch (cause) {
-      throw new ParseError(`${description} answered with a body that is not JSON`, {
-        data: text,
-        cause,
-      });
-    }
-    if (typeof json !== "object" || json === null) {
-      throw new ParseError(`${description} answered with JSON that is not a completion`, {
-        data: text,
-      });
-    }
+    const { json, text } = await readJsonChunk(response.body, description);
     if (this.#pushChunk(json, text) === undefined) return;
     if (hasAnswerError(this.#accumulator)) {
       throw toAnswerAPIError(this.#accumulator, response.statusCode, description);
