@@ -1,3 +1,4 @@
+import { SpanStatusCode } from "@opentelemetry/api";
 import { toStandardJsonSchema } from "@valibot/to-json-schema";
 import { type } from "arktype";
 import * as v from "valibot";
@@ -14,6 +15,7 @@ import {
 import { replyPerStep } from "../src/testing/index.js";
 import { answer, callTools, collectRun, sentMessages } from "./helpers/agent.js";
 import { serve, TEST_API_KEY } from "./helpers/server.js";
+import { createSpanLedger } from "./helpers/span-ledger.js";
 
 /** What every library below must send for `{ city: string (2+ chars), days?: number }`. */
 const CITY_SCHEMA = {
@@ -79,6 +81,39 @@ describe.each(Object.entries(libraries))("a %s schema", (_library, schema) => {
     expect(fedBack.error).toContain("city");
     expect(fedBack.error).toContain("days");
   });
+});
+
+describe("a schema that answers oddly", () => {
+  const oddSchemas = {
+    "issues with a null path segment": () => ({
+      issues: [{ message: "bad", path: [null as unknown as PropertyKey] }],
+    }),
+    "no result at all": () => undefined as never,
+  };
+
+  it.each(Object.entries(oddSchemas))(
+    "%s: fed back as invalid_arguments, its span ended as failed before the next step",
+    async (_case, validate) => {
+      const ledger = createSpanLedger();
+      const odd = tool({
+        jsonSchema: { type: "object" },
+        parameters: { "~standard": { version: 1, vendor: "test", validate } },
+        execute: () => "ran",
+      });
+      const { client } = await serve(replyPerStep(callTools([["odd", { a: 1 }]]), answer("ok")), {
+        tracerProvider: ledger.tracerProvider,
+      });
+      const agent = client.agent({ name: "odd-bot", model: "m/m", tools: { odd } });
+      const { events, error } = await collectRun(agent.stream("go"));
+      expect(error).toBeUndefined();
+      expect(events.find((event) => event.type === "tool_error")).toMatchObject({
+        error: { kind: "invalid_arguments" },
+      });
+      const names = ledger.spans().map((span) => span.name);
+      expect(names.indexOf("execute_tool odd")).toBeLessThan(names.lastIndexOf("chat_streaming"));
+      expect(ledger.span("execute_tool odd").status.code).toBe(SpanStatusCode.ERROR);
+    },
+  );
 });
 
 describe("tool()", () => {

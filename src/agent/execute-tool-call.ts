@@ -60,7 +60,12 @@ export async function executeToolCall(job: ToolCallJob): Promise<SettledToolCall
       why,
     );
   }
-  const args = await checkArguments(tool, call);
+  const args = await checkArguments(tool, call).catch(
+    (error: unknown): Awaited<ReturnType<typeof checkArguments>> => ({
+      ok: false,
+      problem: `the arguments could not be validated: ${describeThrown(error)}`,
+    }),
+  );
   if (!args.ok) {
     return fail(
       new ToolError({

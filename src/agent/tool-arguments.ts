@@ -36,18 +36,25 @@ export async function checkArguments(tool: Tool, call: ToolCall): Promise<Checke
 }
 
 async function validate(schema: StandardSchemaV1, args: unknown): Promise<CheckedArguments> {
-  let result: StandardSchemaV1.Result<unknown>;
   try {
-    result = await schema["~standard"].validate(args);
+    const result = await schema["~standard"].validate(args);
+    if (result.issues === undefined) return { ok: true, value: result.value };
+    return { ok: false, problem: `invalid arguments: ${describeIssues(result.issues)}` };
   } catch (error) {
+    // A schema that throws, or answers with something no schema answers: the call is refused.
     return { ok: false, problem: `the arguments could not be validated: ${describeThrown(error)}` };
   }
-  if (result.issues === undefined) return { ok: true, value: result.value };
-  const problems = result.issues.map((issue) => {
-    const path = (issue.path ?? [])
-      .map((segment) => String(typeof segment === "object" ? segment.key : segment))
-      .join(".");
-    return path === "" ? issue.message : `${path}: ${issue.message}`;
-  });
-  return { ok: false, problem: `invalid arguments: ${problems.join("; ")}` };
+}
+
+function describeIssues(issues: ReadonlyArray<StandardSchemaV1.Issue>): string {
+  return issues
+    .map((issue) => {
+      const path = (issue.path ?? [])
+        .map((segment) =>
+          String(typeof segment === "object" && segment !== null ? segment.key : segment),
+        )
+        .join(".");
+      return path === "" ? issue.message : `${path}: ${issue.message}`;
+    })
+    .join("; ");
 }
