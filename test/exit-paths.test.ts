@@ -1,5 +1,14 @@
+import { once } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { ConnectionError, ParseError, StreamError, TimeoutError } from "../src/index.js";
+import {
+  ConnectionError,
+  OpenRouter,
+  ParseError,
+  StreamError,
+  TimeoutError,
+} from "../src/index.js";
 import { buildChatEvents } from "../src/testing/index.js";
 import { collect } from "./helpers/collect.js";
 import { HELLO, serve } from "./helpers/server.js";
@@ -45,6 +54,48 @@ describe("every exit path of a stream", () => {
     expect(count).toBe(2); // nothing handed over after the abort
     await expect(server.requests[0]!.closed).resolves.toBe(true);
     await expect(stream.response).rejects.toBe(controller.signal.reason);
+  });
+
+  it("return() while the request waits for its headers closes the socket, and nothing is retried", async () => {
+    let requests = 0;
+    let arrived!: () => void;
+    const arrival = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    let closed!: () => void;
+    const closing = new Promise<void>((resolve) => {
+      closed = resolve;
+    });
+    // A server that never answers: only the client can end the request.
+    const server = createServer((request, response) => {
+      requests++;
+      request.resume();
+      response.on("close", closed);
+      arrived();
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    try {
+      const { port } = server.address() as AddressInfo;
+      const client = new OpenRouter({
+        baseURL: `http://127.0.0.1:${port}/api/v1`,
+        apiKey: "test-key",
+        maxRetries: 2,
+        timeoutMs: 60_000,
+      });
+      const stream = client.chat.stream(HELLO);
+      const iterator = stream[Symbol.asyncIterator]();
+      const pending = iterator.next();
+      await arrival;
+      await iterator.return?.();
+      await closing; // before the fix: only after the 60 s timeout
+      await expect(pending).resolves.toEqual({ done: true, value: undefined });
+      await expect(stream.response).rejects.toMatchObject({ name: "AbortError" });
+      expect(requests).toBe(1);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 
   it("an abort before the request sends nothing", async () => {

@@ -79,6 +79,8 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   #reader: AsyncIterator<Buffer> | undefined;
   #telemetry: CallTelemetry | undefined;
   #removeAbortListener = noop;
+  /** Aborts the request while it waits for headers or a retry: set once it is sent. */
+  #abortRequest = noop;
   readonly #response: Promise<ChatResponse>;
   #resolve!: (response: ChatResponse) => void;
   #reject!: (error: unknown) => void;
@@ -208,8 +210,13 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     }
     const tracedBody = this.#init.tracedBody;
     const span = tracedBody === undefined ? undefined : trace.getSpan(call.context);
+    // Our own signal for the request, so that a consumer's `return()` also stops it in flight
+    // (and its retries); the caller's abort reaches it through `#fail`.
+    const inFlight = new AbortController();
+    this.#abortRequest = () => inFlight.abort();
     const options: SendChatRequestOptions = {
       ...send,
+      signal: inFlight.signal,
       ...(tracedBody !== undefined && span?.isRecording()
         ? { body: tracedBody(span.spanContext()) }
         : {}),
@@ -376,6 +383,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   }
 
   #release(): void {
+    this.#abortRequest();
     this.#removeAbortListener();
     this.#body?.destroy();
   }
