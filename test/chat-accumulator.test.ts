@@ -118,6 +118,25 @@ describe("pretty-printed tool arguments (a whitespace fragment every line)", () 
   });
 });
 
+describe("whitespace fragments between other fragments, from a server that misbehaves", () => {
+  it.each([
+    ["a growing number", ["1", " "]],
+    ["text after a closed object", ["{}", " ", "x", " "]],
+  ])("%s: parsed at most once per call, however many there are", (_case, cycle) => {
+    const chunks = [toolDelta(0, "", { id: "call_w", function: { name: "f", arguments: "" } })];
+    for (let i = 0; i < 2000; i++) for (const piece of cycle) chunks.push(toolDelta(0, piece));
+    chunks.push(finish("tool_calls"));
+    const parse = vi.spyOn(JSON, "parse");
+    try {
+      run(chunks);
+      // One parse to build the call, at most one more to tell a closed object's whitespace.
+      expect(parse.mock.calls.length).toBeLessThanOrEqual(2);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+});
+
 describe("reasoning details", () => {
   it("keeps encrypted blocks whole and blocks in order of first appearance", () => {
     const { response } = run([

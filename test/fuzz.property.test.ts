@@ -132,8 +132,10 @@ function predict(
     } else if (s.kind === "tool") {
       const fragments = tools.get(s.index) ?? [];
       tools.set(s.index, fragments);
-      // Whitespace after arguments that are already whole JSON adds nothing: no event.
-      if (s.fragment.trim() === "" && fragments.length > 0 && isJson(fragments.join(""))) continue;
+      // Whitespace after arguments that are already a whole JSON object or array adds nothing.
+      const sofar = fragments.join("");
+      const container = /^\s*[[{]/.test(sofar);
+      if (s.fragment.trim() === "" && container && isJson(sofar)) continue;
       fragments.push(s.fragment);
       events.push({
         type: "tool_call_delta",

@@ -247,8 +247,8 @@ function newToolCallState(
 }
 
 /**
- * Whether a blank fragment adds nothing: whitespace after arguments that are already whole
- * JSON, with no new id or name (kimi-k2.6 sends `" "`; re-parsing per fragment emitted the
+ * Whether a blank fragment adds nothing: whitespace after arguments that are already a whole
+ * JSON object or array, with no new id or name (kimi-k2.6 sends `" "`; re-parsing per fragment emitted the
  * call twice elsewhere). Whitespace inside unfinished arguments may be inside a string: kept.
  * Pretty-printed arguments stream a blank fragment every line: the arguments are parsed only
  * once no string or bracket is open, and once until a fragment that is not blank comes
@@ -266,7 +266,9 @@ function isIdleFragment(
     state.scan ??= new JsonEndScanner();
     const scan = state.scan;
     while (state.scanned < fragments.length) scan.feed(fragments[state.scanned++]!);
-    if (!scan.mayBeWhole) return false;
+    // Arguments are an object: only a closed one is parsed, once, and text after it breaks it
+    // for good, so no stream of fragments makes this check parse more than once per call.
+    if (!scan.endedContainer) return false;
     state.whole = isJson(fragments.join(""));
   }
   return state.whole;
