@@ -43,7 +43,11 @@ export {
   EMIT_EVENT_ENV,
 } from "./telemetry/capture-content.js";
 export type { ContentOptions } from "./telemetry/content-options.js";
-export type { EventLogger, EventLoggerProvider } from "./telemetry/details-event.js";
+export type {
+  EventAttributes,
+  EventLogger,
+  EventLoggerProvider,
+} from "./telemetry/details-event.js";
 export type { ContentHook, ContentInfo, GenAIContent } from "./telemetry/genai-content.js";
 export { withOuterInference } from "./telemetry/outer-inference.js";
 export {
