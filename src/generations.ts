@@ -9,7 +9,7 @@ import {
   type TimeoutError,
 } from "./errors.js";
 import { readAPIError } from "./transport/read-api-error.js";
-import { readBodyText } from "./transport/read-body-text.js";
+import { readJsonBody } from "./transport/read-json-body.js";
 import { computeRetryDelay } from "./transport/retry-policy.js";
 import { toTransportError } from "./transport/send-chat-request.js";
 
@@ -160,7 +160,7 @@ export class Generations {
           ...(dispatcher ? { dispatcher } : {}),
         });
         if (response.statusCode >= 200 && response.statusCode < 300) {
-          return parseGeneration(await readGenerationBody(response, description), description);
+          return await readGeneration(response, description);
         }
         error = await readAPIError(response, description);
         // readAPIError keeps the status when the body read fails, an abort's included.
@@ -186,33 +186,13 @@ export class Generations {
   }
 }
 
-/** The 2xx body; one over the limit is the server's fault, not worth asking again. */
-async function readGenerationBody(
+/** The 2xx body's generation record; a body over the limit or without one is a ParseError. */
+async function readGeneration(
   response: Dispatcher.ResponseData,
   description: string,
-): Promise<string> {
-  try {
-    return await readBodyText(response.body, MAX_GENERATION_BODY_BYTES);
-  } catch (cause) {
-    if (!(cause instanceof RangeError)) throw cause;
-    throw new ParseError(
-      `${description} answered with a body over ${MAX_GENERATION_BODY_BYTES} bytes`,
-      { data: "", cause },
-    );
-  }
-}
-
-function parseGeneration(text: string, description: string): Generation {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new ParseError(`${description} answered with a body that is not JSON`, {
-      data: text,
-      cause,
-    });
-  }
-  const data = (json as { data?: unknown } | null)?.data;
+): Promise<Generation> {
+  const { json, text } = await readJsonBody(response.body, description, MAX_GENERATION_BODY_BYTES);
+  const data = (json as { data?: unknown }).data;
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     throw new ParseError(`${description} answered without a generation ("data")`, { data: text });
   }

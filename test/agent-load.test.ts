@@ -1,4 +1,3 @@
-import { context, diag, metrics, propagation, trace } from "@opentelemetry/api";
 import { Agent as ConnectionPool } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { type ChatMessage, OpenRouter, tool } from "../src/index.js";
@@ -17,6 +16,7 @@ import {
 } from "./helpers/otlp-receiver.js";
 import { captureDiag, countHandles, gc } from "./helpers/process-health.js";
 import { TEST_API_KEY } from "./helpers/server.js";
+import { unregisterTelemetry } from "./helpers/telemetry-bootstrap.js";
 
 const RUNS = 200;
 /** Per run: the agent span, three chat spans, two tool spans in each of the first two steps. */
@@ -29,12 +29,8 @@ afterEach(async () => {
   await server?.close();
   await receiver?.close();
   server = receiver = undefined;
-  // startTelemetry() registers the global providers: leave none to the next test file.
-  trace.disable();
-  metrics.disable();
-  context.disable();
-  propagation.disable();
-  diag.disable();
+  // startTelemetry() registers the global providers: leave none to the next test.
+  unregisterTelemetry();
 });
 
 /**

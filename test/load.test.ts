@@ -1,4 +1,3 @@
-import { context, diag, metrics, propagation, trace } from "@opentelemetry/api";
 import { Agent } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { OpenRouter } from "../src/index.js";
@@ -7,6 +6,7 @@ import { buildChatEvents, type MockServer, startMockServer } from "../src/testin
 import { type OtlpReceiver, startOtlpReceiver } from "./helpers/otlp-receiver.js";
 import { captureDiag, countHandles, gc } from "./helpers/process-health.js";
 import { TEST_API_KEY } from "./helpers/server.js";
+import { unregisterTelemetry } from "./helpers/telemetry-bootstrap.js";
 
 const WORDS = Array.from({ length: 200 }, (_, i) => `w${i} `);
 const EXPECTED_TEXT = WORDS.join("");
@@ -17,12 +17,8 @@ afterEach(async () => {
   await server?.close();
   await receiver?.close();
   server = receiver = undefined;
-  // Each test starts its own NodeSDK, which registers the global providers again.
-  trace.disable();
-  metrics.disable();
-  context.disable();
-  propagation.disable();
-  diag.disable();
+  // startTelemetry() registers the global providers: leave none to the next test.
+  unregisterTelemetry();
 });
 
 async function runStreams(client: OpenRouter, count: number, model: string): Promise<string[]> {

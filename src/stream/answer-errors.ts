@@ -1,5 +1,6 @@
-import { APIError, StreamError } from "../errors.js";
+import { APIError, type ConnectionError, StreamError, type TimeoutError } from "../errors.js";
 import { readWireError, type WireErrorFields } from "../transport/read-wire-error.js";
+import { toTransportError } from "../transport/send-chat-request.js";
 import type { ChatAccumulator } from "./chat-accumulator.js";
 
 /**
@@ -23,6 +24,21 @@ export function toStreamError(accumulator: ChatAccumulator, cause?: unknown): St
     partial: accumulator.snapshot(),
     cause,
   });
+}
+
+/**
+ * The body failed under us (a dropped socket, a stall): a transport error with what arrived.
+ * If the server had already said the answer failed (`finish_reason: "error"`, no error object),
+ * that is the failure and the socket's end only its cause.
+ */
+export function toBodyFailure(
+  accumulator: ChatAccumulator,
+  error: unknown,
+  description: string,
+  timeoutMs: number,
+): StreamError | ConnectionError | TimeoutError {
+  if (accumulator.finishReason === "error") return toStreamError(accumulator, error);
+  return toTransportError(error, description, timeoutMs, accumulator.snapshot());
 }
 
 /** A non-streaming answer's failure (a 2xx with an error body, or an error next to content). */

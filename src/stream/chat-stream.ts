@@ -1,23 +1,20 @@
 import { type Context, context, type SpanContext, trace } from "@opentelemetry/api";
 import { createParser, type EventSourceMessage, type EventSourceParser } from "eventsource-parser";
 import type { Dispatcher } from "undici";
-import { APIError, ConnectionError, OpenRouterError, ParseError } from "../errors.js";
+import { ConnectionError, OpenRouterError, ParseError } from "../errors.js";
 import type { CallTelemetry, StartedCall } from "../telemetry/call-telemetry.js";
-import { MAX_ERROR_BODY_BYTES, MAX_ERROR_BODY_CHARS } from "../transport/read-api-error.js";
-import { readBodyText } from "../transport/read-body-text.js";
-import {
-  type SendChatRequestOptions,
-  sendChatRequest,
-  toTransportError,
-} from "../transport/send-chat-request.js";
+import { readUnexpectedBody } from "../transport/read-api-error.js";
+import { readJsonBody } from "../transport/read-json-body.js";
+import { type SendChatRequestOptions, sendChatRequest } from "../transport/send-chat-request.js";
 import type { ChatEvent, ChatResponse } from "../types.js";
 import type { WireChunk } from "../wire.js";
-import { hasAnswerError, toAnswerAPIError, toStreamError } from "./answer-errors.js";
+import { hasAnswerError, toAnswerAPIError, toBodyFailure, toStreamError } from "./answer-errors.js";
 import { ChatAccumulator } from "./chat-accumulator.js";
-import { readJsonChunk } from "./read-json-chunk.js";
 
 /** The largest single SSE event we buffer; a bigger one fails the stream instead of the process. */
 export const MAX_EVENT_CHARS = 16 * 1024 * 1024;
+/** The largest non-streaming (JSON) body we buffer. */
+const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024;
 /** After `[DONE]`, how much trailing body we read so that the socket can be reused. */
 const MAX_TRAILER_BYTES = 64 * 1024;
 
@@ -238,12 +235,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     } else if (contentType.includes("json")) {
       await this.#readJsonBody(response, `POST ${send.url}`);
     } else {
-      const text = await readBodyText(response.body, MAX_ERROR_BODY_BYTES).catch(() => "");
-      throw new APIError({
-        status: response.statusCode,
-        message: `POST ${send.url} answered with ${contentType} instead of an event stream`,
-        body: text.slice(0, MAX_ERROR_BODY_CHARS) || undefined,
-      });
+      throw await readUnexpectedBody(response, `POST ${send.url}`, contentType);
     }
   }
 
@@ -252,7 +244,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
    * error object sent with a 2xx status.
    */
   async #readJsonBody(response: Dispatcher.ResponseData, description: string): Promise<void> {
-    const { json, text } = await readJsonChunk(response.body, description);
+    const { json, text } = await readJsonBody(response.body, description, MAX_JSON_BODY_BYTES);
     if (this.#pushChunk(json, text) === undefined) return;
     if (hasAnswerError(this.#accumulator)) {
       throw toAnswerAPIError(this.#accumulator, response.statusCode, description);
@@ -390,19 +382,11 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
 
   /** What the caller gets for a failure: the abort's reason, our own error, or the socket's, typed. */
   #toStreamFailure(error: unknown): unknown {
-    const signal = this.#init.send.signal;
+    const { signal, url, timeoutMs } = this.#init.send;
     if (signal?.aborted) return signal.reason;
     // sendChatRequest's errors come typed; so do ours from parsing the body.
     if (error instanceof OpenRouterError || this.#body === undefined) return error;
-    // The server had already said the answer failed (`finish_reason: "error"`, no error object):
-    // that is the failure; the socket dropping or going quiet afterwards is only its cause.
-    if (this.#accumulator.finishReason === "error") return toStreamError(this.#accumulator, error);
-    return toTransportError(
-      error,
-      `POST ${this.#init.send.url}`,
-      this.#init.send.timeoutMs,
-      this.#accumulator.snapshot(),
-    );
+    return toBodyFailure(this.#accumulator, error, `POST ${url}`, timeoutMs);
   }
 
   #eventTooLarge(data: string): ParseError {

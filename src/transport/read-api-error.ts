@@ -44,6 +44,20 @@ export async function readAPIError(
   });
 }
 
+/** A 2xx answer that is neither an event stream nor JSON (an HTML page from a proxy, say). */
+export async function readUnexpectedBody(
+  response: Dispatcher.ResponseData,
+  description: string,
+  contentType: string,
+): Promise<APIError> {
+  const text = await readBodyText(response.body, MAX_ERROR_BODY_BYTES).catch(() => "");
+  return new APIError({
+    status: response.statusCode,
+    message: `${description} answered with ${contentType} instead of an event stream`,
+    body: text.slice(0, MAX_ERROR_BODY_CHARS) || undefined,
+  });
+}
+
 /** The `error` object of a JSON body, or undefined when the body is not that shape. */
 function parseErrorBody(text: string): unknown {
   if (text === "") return undefined;
