@@ -406,56 +406,50 @@ describe("a step that fails", () => {
     expect(agentSpan.attributes["openrouter.agent.steps"]).toBe(2);
   });
 
-  it("an error chunk with usage: the agent span counts the failed step's tokens and cost", async () => {
-    const events = buildChatEvents({ text: ["Hi"] }).slice(0, 1);
-    events.push({
-      id: "gen-mock-1",
-      choices: [],
-      error: { code: "server_error", message: "Upstream died" },
-      usage: { prompt_tokens: 100, completion_tokens: 50, total_tokens: 150, cost: 0.5 },
-    });
-    const { agent, ledger } = await agentOn(
-      replyPerStep(
-        callTools([["fast", {}]], {
-          usage: { prompt_tokens: 10, completion_tokens: 5, cost: 0.25 },
-        }),
-        { events },
-      ),
-    );
-    await expect(agent.run("go")).rejects.toBeInstanceOf(StreamError);
-    const chats = ledger.spans().filter((span) => span.name === "chat_streaming");
-    const sum = (key: string) =>
-      chats.reduce((total, span) => total + (span.attributes[key] as number), 0);
-    expect(chats[1]!.attributes["gen_ai.usage.input_tokens"]).toBe(100);
-    expect(ledger.span(AGENT).attributes).toMatchObject({
-      "gen_ai.usage.input_tokens": sum("gen_ai.usage.input_tokens"),
-      "gen_ai.usage.output_tokens": sum("gen_ai.usage.output_tokens"),
-      "openrouter.agent.cost": sum("openrouter.usage.cost"),
-    });
-    expect(ledger.span(AGENT).attributes["gen_ai.usage.input_tokens"]).toBe(110);
-  });
-
-  it("bad JSON after the usage chunk: the agent span still counts what the chat span recorded", async () => {
-    const events: unknown[] = buildChatEvents({ text: ["Hi"] }).slice(0, 1);
-    events.push({
-      id: "gen-mock-1",
-      choices: [],
-      usage: { prompt_tokens: 100, completion_tokens: 50, total_tokens: 150, cost: 0.5 },
-    });
-    events.push("{not json");
-    const { agent, ledger } = await agentOn(
-      replyPerStep(
-        callTools([["fast", {}]], {
-          usage: { prompt_tokens: 10, completion_tokens: 5, cost: 0.25 },
-        }),
-        { events },
-      ),
-    );
-    await expect(agent.run("go")).rejects.toBeInstanceOf(ParseError);
-    const chats = ledger.spans().filter((span) => span.name === "chat_streaming");
-    expect(chats[1]!.attributes["gen_ai.usage.input_tokens"]).toBe(100);
-    expect(ledger.span(AGENT).attributes["gen_ai.usage.input_tokens"]).toBe(110);
-  });
+  const USAGE_100 = { prompt_tokens: 100, completion_tokens: 50, total_tokens: 150, cost: 0.5 };
+  it.each([
+    [
+      "an error chunk with usage",
+      [
+        {
+          id: "gen-mock-1",
+          choices: [],
+          error: { code: "server_error", message: "Upstream died" },
+          usage: USAGE_100,
+        },
+      ],
+      StreamError,
+    ],
+    [
+      "bad JSON after the usage chunk",
+      [{ id: "gen-mock-1", choices: [], usage: USAGE_100 }, "{not json"],
+      ParseError,
+    ],
+  ])(
+    "%s: the agent span counts the failed step's tokens and cost as its chat span did",
+    async (_case, tail, errorClass) => {
+      const events: unknown[] = [...buildChatEvents({ text: ["Hi"] }).slice(0, 1), ...tail];
+      const { agent, ledger } = await agentOn(
+        replyPerStep(
+          callTools([["fast", {}]], {
+            usage: { prompt_tokens: 10, completion_tokens: 5, cost: 0.25 },
+          }),
+          { events },
+        ),
+      );
+      await expect(agent.run("go")).rejects.toBeInstanceOf(errorClass);
+      const chats = ledger.spans().filter((span) => span.name === "chat_streaming");
+      const sum = (key: string) =>
+        chats.reduce((total, span) => total + (span.attributes[key] as number), 0);
+      expect(chats[1]!.attributes["gen_ai.usage.input_tokens"]).toBe(100);
+      expect(ledger.span(AGENT).attributes).toMatchObject({
+        "gen_ai.usage.input_tokens": sum("gen_ai.usage.input_tokens"),
+        "gen_ai.usage.output_tokens": sum("gen_ai.usage.output_tokens"),
+        "openrouter.agent.cost": sum("openrouter.usage.cost"),
+      });
+      expect(ledger.span(AGENT).attributes["gen_ai.usage.input_tokens"]).toBe(110);
+    },
+  );
 
   it("an HTTP error: the run rejects with the APIError after every span ended", async () => {
     const { error, ledger } = await failsAtStep2({
