@@ -10,6 +10,7 @@ import {
 import type { ChatRequest, ChatResponse } from "../types.js";
 import { getAgentStep } from "./agent-step.js";
 import { type CallInput, snapshotInput, toCallContent } from "./call-content.js";
+import type { ChunkTimer } from "./chunk-timing.js";
 import { describeErrorType, isErrorReason } from "./describe-error-type.js";
 import {
   type EventAttributes,
@@ -190,7 +191,7 @@ export class CallTelemetry {
   readonly #startedAt = performance.now();
   #firstChunkAt = 0;
   #lastChunkAt = 0;
-  #chunkAttributes: Attributes | undefined;
+  #chunkTimer: ChunkTimer | undefined;
   #ended = false;
 
   constructor(init: {
@@ -245,11 +246,11 @@ export class CallTelemetry {
     }
     const metrics = this.#metrics;
     if (metrics === undefined) return;
-    this.#chunkAttributes ??= this.#metricAttributes(responseModel, undefined);
-    metrics.timePerOutputChunk.record(
-      (arrivedAt - this.#lastChunkAt) / 1000,
-      this.#chunkAttributes,
+    // The attribute set is fixed from here on: the series is looked up once per call.
+    this.#chunkTimer ??= metrics.timePerOutputChunk(
+      this.#metricAttributes(responseModel, undefined),
     );
+    this.#chunkTimer.record((arrivedAt - this.#lastChunkAt) / 1000);
     this.#lastChunkAt = arrivedAt;
   }
 

@@ -11,6 +11,11 @@ import {
 import type { Usage } from "../types.js";
 import { INSTRUMENTATION_NAME, VERSION } from "../version.js";
 import {
+  type ChunkHistogramDescriptor,
+  type ChunkTimerFactory,
+  chunkTimerFactory,
+} from "./chunk-timing.js";
+import {
   AGENT_DURATION_BUCKETS,
   ATTR_GEN_AI_TOKEN_TYPE,
   CALL_COUNT_BUCKETS,
@@ -45,7 +50,8 @@ export interface GenAIMetrics {
   tokenUsage: Histogram | undefined;
   tokenCounters: TokenCounters;
   timeToFirstChunk: Histogram;
-  timePerOutputChunk: Histogram;
+  /** The per-chunk histogram: a call makes its timer once (see `chunk-timing.ts`). */
+  timePerOutputChunk: ChunkTimerFactory;
   invokeAgentDuration: Histogram;
   executeToolDuration: Histogram;
   invokeAgentInferenceCalls: Histogram;
@@ -67,7 +73,8 @@ export function getGenAIMetrics(
   semconv: Semconv,
 ): GenAIMetrics | undefined {
   try {
-    const meter = (provider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_NAME, VERSION);
+    const meterProvider = provider ?? metrics.getMeterProvider();
+    const meter = meterProvider.getMeter(INSTRUMENTATION_NAME, VERSION);
     if (meter instanceof NoopMeter) return undefined;
     let byVersion = instrumentsByMeter.get(meter);
     if (byVersion === undefined) {
@@ -76,7 +83,7 @@ export function getGenAIMetrics(
     }
     let instruments = byVersion.get(semconv.version);
     if (instruments === undefined) {
-      instruments = createInstruments(meter, semconv);
+      instruments = createInstruments(meterProvider, meter, semconv);
       byVersion.set(semconv.version, instruments);
     }
     return instruments;
@@ -86,13 +93,19 @@ export function getGenAIMetrics(
   }
 }
 
-function createInstruments(meter: Meter, semconv: Semconv): GenAIMetrics {
+function createInstruments(provider: MeterProvider, meter: Meter, semconv: Semconv): GenAIMetrics {
   const seconds = (name: string, description: string, buckets = DURATION_BUCKETS) =>
     meter.createHistogram(name, {
       description,
       unit: "s",
       advice: { explicitBucketBoundaries: buckets },
     });
+  const perChunk: ChunkHistogramDescriptor = {
+    name: semconv.metricTimePerOutputChunk,
+    description: "Time between consecutive chunks of output, after the first",
+    unit: "s",
+    boundaries: DURATION_BUCKETS,
+  };
   const callCount = (name: string, description: string, unit: string) =>
     meter.createHistogram(name, {
       description,
@@ -126,9 +139,10 @@ function createInstruments(meter: Meter, semconv: Semconv): GenAIMetrics {
       semconv.metricTimeToFirstChunk,
       "Time from the request to the first chunk of output",
     ),
-    timePerOutputChunk: seconds(
-      semconv.metricTimePerOutputChunk,
-      "Time between consecutive chunks of output, after the first",
+    // Made only when the provider has no sink of its own: an SDK instrument never recorded
+    // would still be exported, empty.
+    timePerOutputChunk: chunkTimerFactory(provider, perChunk, () =>
+      seconds(perChunk.name, perChunk.description),
     ),
     invokeAgentDuration: seconds(
       METRIC_INVOKE_AGENT_DURATION,

@@ -34,6 +34,18 @@ export interface ReceivedSpan {
 export interface ReceivedMetric {
   resource: Record<string, unknown>;
   name: string;
+  /** A histogram's points and temporality (1 delta, 2 cumulative); none for other kinds. */
+  histogram?: { temporality: number; points: ReceivedHistogramPoint[] };
+}
+
+export interface ReceivedHistogramPoint {
+  attributes: Record<string, unknown>;
+  count: number;
+  sum: number;
+  bucketCounts: number[];
+  explicitBounds: number[];
+  startTimeUnixNano: string;
+  timeUnixNano: string;
 }
 
 export interface ReceivedLogRecord {
@@ -116,8 +128,35 @@ function decodeSpans(request: OtlpRecord): ReceivedSpan[] {
 
 function decodeMetrics(request: OtlpRecord): ReceivedMetric[] {
   return flatten(request, "resourceMetrics", "scopeMetrics", "metrics").flatMap(
-    ({ resource, records }) => records.map((metric) => ({ resource, name: metric.name as string })),
+    ({ resource, records }) =>
+      records.map((metric) => {
+        const histogram = metric.histogram as OtlpRecord | undefined;
+        return {
+          resource,
+          name: metric.name as string,
+          ...(histogram && {
+            histogram: {
+              temporality: Number(histogram.aggregationTemporality),
+              points: ((histogram.dataPoints as OtlpRecord[] | undefined) ?? []).map(
+                decodeHistogramPoint,
+              ),
+            },
+          }),
+        };
+      }),
   );
+}
+
+function decodeHistogramPoint(point: OtlpRecord): ReceivedHistogramPoint {
+  return {
+    attributes: decodeAttributes(point.attributes as OtlpKeyValue[] | undefined),
+    count: Number(point.count),
+    sum: Number(point.sum),
+    bucketCounts: ((point.bucketCounts as unknown[] | undefined) ?? []).map(Number),
+    explicitBounds: ((point.explicitBounds as unknown[] | undefined) ?? []).map(Number),
+    startTimeUnixNano: String(point.startTimeUnixNano),
+    timeUnixNano: String(point.timeUnixNano),
+  };
 }
 
 function decodeLogs(request: OtlpRecord): ReceivedLogRecord[] {

@@ -2,6 +2,8 @@ import { context, diag, metrics, trace } from "@opentelemetry/api";
 import type { LoggerProvider, LogRecordLimits } from "@opentelemetry/sdk-logs";
 import type { MeterProvider } from "@opentelemetry/sdk-metrics";
 import type { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
+import { registerChunkHistogramSink } from "../chunk-timing.js";
+import { chunkHistogramSink } from "./chunk-histogram-producer.js";
 import { registerPropagators } from "./propagators.js";
 import { loadSdkPackage } from "./sdk-packages.js";
 import { buildResource } from "./sdk-resource.js";
@@ -46,6 +48,7 @@ export function startSdkProviders(
       readers: pipelines.metricReaders,
       sdkMetricsEnabled,
     });
+    registerChunkHistogramSink(meterProvider, chunkHistogramSink(pipelines.chunkHistograms));
     metrics.setGlobalMeterProvider(meterProvider);
   }
   const selfObservation = sdkMetricsEnabled && meterProvider ? { meterProvider } : {};

@@ -1,6 +1,7 @@
 import type { LogRecordProcessor } from "@opentelemetry/sdk-logs";
-import type { MetricReader } from "@opentelemetry/sdk-metrics";
+import type { MetricReader, PushMetricExporter } from "@opentelemetry/sdk-metrics";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { ChunkHistogramProducer } from "./chunk-histogram-producer.js";
 import type { OtlpExporters } from "./otlp-exporters.js";
 import { loadSdkPackage } from "./sdk-packages.js";
 import {
@@ -13,6 +14,8 @@ import type { TelemetrySettings } from "./telemetry-settings.js";
 export interface SignalPipelines {
   spanProcessors: SpanProcessor[];
   metricReaders: MetricReader[];
+  /** Each reader's own aggregation of the per-chunk histogram (`chunk-histogram-producer.ts`). */
+  chunkHistograms: ChunkHistogramProducer[];
   logRecordProcessors: LogRecordProcessor[];
 }
 
@@ -29,7 +32,7 @@ export function buildSignalPipelines(
 ): SignalPipelines {
   return {
     spanProcessors: spanProcessors(settings, exporters, counts),
-    metricReaders: metricReaders(settings, exporters),
+    ...metricReaders(settings, exporters),
     logRecordProcessors: logRecordProcessors(settings, exporters),
   };
 }
@@ -54,29 +57,37 @@ function spanProcessors(
   return processors;
 }
 
-function metricReaders(settings: TelemetrySettings, exporters: OtlpExporters): MetricReader[] {
+function metricReaders(
+  settings: TelemetrySettings,
+  exporters: OtlpExporters,
+): Pick<SignalPipelines, "metricReaders" | "chunkHistograms"> {
   const console = settings.metrics.exporters.includes("console");
-  if (exporters.metrics === undefined && !console) return [];
+  const metricExporters: PushMetricExporter[] = [];
+  if (exporters.metrics !== undefined) metricExporters.push(exporters.metrics);
+  if (metricExporters.length === 0 && !console) return { metricReaders: [], chunkHistograms: [] };
   const metrics = loadSdkPackage("@opentelemetry/sdk-metrics", "exporting metrics");
-  const exportIntervalMillis = settings.metricExportIntervalMs;
-  const readers: MetricReader[] = [];
-  if (exporters.metrics !== undefined) {
-    readers.push(
-      new metrics.PeriodicExportingMetricReader({
-        exporter: exporters.metrics,
-        exportIntervalMillis,
-      }),
+  if (console) metricExporters.push(new metrics.ConsoleMetricExporter());
+  const { hrTime } = loadSdkPackage("@opentelemetry/core", "exporting metrics");
+  const { emptyResource } = loadSdkPackage("@opentelemetry/resources", "exporting metrics");
+  const readers = metricExporters.map((exporter) => {
+    const producer = new ChunkHistogramProducer(
+      metrics,
+      exporter.selectAggregationTemporality?.(metrics.InstrumentType.HISTOGRAM) ??
+        metrics.AggregationTemporality.CUMULATIVE,
+      () => hrTime(),
+      emptyResource(),
     );
-  }
-  if (console) {
-    readers.push(
-      new metrics.PeriodicExportingMetricReader({
-        exporter: new metrics.ConsoleMetricExporter(),
-        exportIntervalMillis,
-      }),
-    );
-  }
-  return readers;
+    const reader = new metrics.PeriodicExportingMetricReader({
+      exporter,
+      exportIntervalMillis: settings.metricExportIntervalMs,
+      metricProducers: [producer],
+    });
+    return { reader, producer };
+  });
+  return {
+    metricReaders: readers.map(({ reader }) => reader),
+    chunkHistograms: readers.map(({ producer }) => producer),
+  };
 }
 
 function logRecordProcessors(

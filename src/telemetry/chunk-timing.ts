@@ -1,0 +1,50 @@
+import type { Attributes, Histogram, MeterProvider } from "@opentelemetry/api";
+
+/**
+ * `time_per_output_chunk` is the one metric recorded per chunk, and the SDK's
+ * `Histogram.record` hashes its attribute set on every call: about 1 µs a chunk, as much as
+ * reading the chunk costs. A call's attribute set is fixed once its first chunk is in, so the
+ * call looks its series up once and records into it with constant work. A meter provider
+ * started by `startTelemetry()` aggregates the histogram itself (see
+ * `bootstrap/chunk-histogram-producer.ts`); any other provider gets `Histogram.record`.
+ */
+
+/** The series of one call: the time between two chunks of output, in seconds. */
+export interface ChunkTimer {
+  record(seconds: number): void;
+}
+
+/** The histogram as the conventions define it: what a sink must export. */
+export interface ChunkHistogramDescriptor {
+  name: string;
+  description: string;
+  unit: string;
+  boundaries: readonly number[];
+}
+
+/** A meter provider's own aggregation of the chunk histogram. */
+export interface ChunkHistogramSink {
+  /** The series of one attribute set, looked up once per call. */
+  series(descriptor: ChunkHistogramDescriptor, attributes: Attributes): ChunkTimer;
+}
+
+const sinks = new WeakMap<MeterProvider, ChunkHistogramSink>();
+
+/** Called by `startTelemetry()` for the meter provider it registers. */
+export function registerChunkHistogramSink(provider: MeterProvider, sink: ChunkHistogramSink) {
+  sinks.set(provider, sink);
+}
+
+/** Makes the timer of one call: the provider's sink, else the SDK's histogram. */
+export type ChunkTimerFactory = (attributes: Attributes) => ChunkTimer;
+
+export function chunkTimerFactory(
+  provider: MeterProvider,
+  descriptor: ChunkHistogramDescriptor,
+  histogram: () => Histogram,
+): ChunkTimerFactory {
+  const sink = sinks.get(provider);
+  if (sink !== undefined) return (attributes) => sink.series(descriptor, attributes);
+  const instrument = histogram();
+  return (attributes) => ({ record: (seconds) => instrument.record(seconds, attributes) });
+}
