@@ -85,7 +85,7 @@ export class OpenRouter {
 
   constructor(options: OpenRouterOptions = {}) {
     this.chat = new Chat(options);
-    this.generations = new Generations(connectionOf(this.chat));
+    this.generations = Generations.create(connectionOf(this.chat));
   }
 
   /**
@@ -94,7 +94,7 @@ export class OpenRouter {
    */
   agent(options: AgentOptions): Agent {
     const chat = this.chat;
-    return new Agent(
+    return Agent.create(
       options,
       (request, signal, parentContext, validate) =>
         streamIn(chat, request, { signal }, parentContext, validate),
@@ -213,7 +213,7 @@ export class Chat {
     }
     const settings = this.#telemetry;
     const span = options.span;
-    return new ChatStream({
+    return ChatStream.create({
       send: {
         url: this.#url,
         headers: callHeaders[streaming ? 1 : 0],

@@ -7,7 +7,7 @@ const ERROR_MARK = Symbol.for("openrouter-otel.error");
  * the method and URL, never a header or the API key.
  */
 export class OpenRouterError extends Error {
-  /** @internal Lets {@link isOpenRouterError} recognise errors from another installed copy. */
+  /** The brand that lets {@link isOpenRouterError} recognise errors from another installed copy. */
   readonly [ERROR_MARK] = true;
 
   constructor(message: string, options?: { cause?: unknown }) {
@@ -90,7 +90,7 @@ export abstract class ServerError extends OpenRouterError {
     return this.type === "server_error" || this.code === "server_error";
   }
 
-  /** @internal The HTTP status the retry decision falls back on. */
+  /** The HTTP status the retry decision falls back on (a subclass's own). */
   protected abstract get statusForRetry(): number | undefined;
 }
 

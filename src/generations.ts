@@ -113,8 +113,14 @@ export interface GenerationsConnection {
 export class Generations {
   readonly #connection: GenerationsConnection;
 
-  constructor(connection: GenerationsConnection) {
+  /** Made by the client: `client.generations`. */
+  private constructor(connection: GenerationsConnection) {
     this.#connection = connection;
+  }
+
+  /** @internal The client's factory: the constructor's parameters are not part of the API. */
+  static create(connection: GenerationsConnection): Generations {
+    return new Generations(connection);
   }
 
   /**

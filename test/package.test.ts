@@ -45,3 +45,26 @@ describe("the library entry point", () => {
     }
   });
 });
+
+describe("the published declarations", () => {
+  it("show no internal constructor: the classes the client makes cannot be made, nor their inits seen", () => {
+    for (const [file, name] of [
+      ["stream/chat-stream.d.ts", "ChatStream"],
+      ["agent/agent.d.ts", "Agent"],
+      ["agent/agent-run.d.ts", "AgentRun"],
+      ["generations.d.ts", "Generations"],
+    ] as const) {
+      const declarations = readFileSync(new URL(`../dist/${file}`, import.meta.url), "utf8");
+      const body = declarations.slice(declarations.indexOf(`export declare class ${name} `));
+      const members = body.slice(0, body.indexOf("\n}"));
+      expect(members, name).toContain("private constructor();");
+      expect(members, name).not.toMatch(/\bcreate\(|constructor\(\w/);
+    }
+  });
+
+  it("keep what a subclass or a second copy relies on: the error brand, statusForRetry", () => {
+    const errors = readFileSync(new URL("../dist/errors.d.ts", import.meta.url), "utf8");
+    expect(errors).toContain("readonly [ERROR_MARK] = true;");
+    expect(errors).toContain("protected abstract get statusForRetry(): number | undefined;");
+  });
+});

@@ -42,7 +42,8 @@ export class AgentRun implements AsyncIterable<AgentEvent> {
   #resolve!: (result: AgentResult) => void;
   #reject!: (error: unknown) => void;
 
-  constructor(init: AgentRunInit) {
+  /** Made by `agent.stream()`. */
+  private constructor(init: AgentRunInit) {
     this.#init = init;
     this.#result = new Promise<AgentResult>((resolve, reject) => {
       this.#resolve = resolve;
@@ -50,6 +51,10 @@ export class AgentRun implements AsyncIterable<AgentEvent> {
     });
     // The caller may only iterate: its error must not also surface as an unhandled rejection.
     this.#result.catch(noop);
+  }
+  /** @internal The agent's factory: the constructor's parameters are not part of the API. */
+  static create(init: AgentRunInit): AgentRun {
+    return new AgentRun(init);
   }
 
   /**

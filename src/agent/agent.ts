@@ -17,10 +17,15 @@ export class Agent {
   readonly name: string;
   readonly #config: AgentConfig;
 
-  /** @internal Use `client.agent(options)`. */
-  constructor(options: AgentOptions, stream: StepStream, telemetry: TelemetrySettings) {
+  /** Made by `client.agent(options)`. */
+  private constructor(options: AgentOptions, stream: StepStream, telemetry: TelemetrySettings) {
     this.#config = resolveAgentConfig(options, stream, telemetry);
     this.name = this.#config.name;
+  }
+
+  /** @internal The client's factory: the constructor's parameters are not part of the API. */
+  static create(options: AgentOptions, stream: StepStream, telemetry: TelemetrySettings): Agent {
+    return new Agent(options, stream, telemetry);
   }
 
   /**
@@ -40,7 +45,7 @@ export class Agent {
     const config = this.#config;
     // The first step's request, checked as the chat client would check it, before any send.
     validateChatRequest({ ...config.parameters, model: config.model, messages });
-    return new AgentRun({ config, input: messages, options, parentContext: context.active() });
+    return AgentRun.create({ config, input: messages, options, parentContext: context.active() });
   }
 
   /** Runs to the end: `stream(input, options).result`. */

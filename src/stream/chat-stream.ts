@@ -4,6 +4,7 @@ import type { Dispatcher } from "undici";
 import { ConnectionError, OpenRouterError, ParseError } from "../errors.js";
 import type { CallTelemetry, StartedCall } from "../telemetry/call-telemetry.js";
 import { readUnexpectedBody } from "../transport/read-api-error.js";
+import { drainTrailer } from "../transport/read-body-text.js";
 import { readJsonBody } from "../transport/read-json-body.js";
 import { type SendChatRequestOptions, sendChatRequest } from "../transport/send-chat-request.js";
 import type { ChatEvent, ChatResponse } from "../types.js";
@@ -15,8 +16,6 @@ import { ChatAccumulator } from "./chat-accumulator.js";
 export const MAX_EVENT_CHARS = 16 * 1024 * 1024;
 /** The largest non-streaming (JSON) body we buffer. */
 const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024;
-/** After `[DONE]`, how much trailing body we read so that the socket can be reused. */
-const MAX_TRAILER_BYTES = 64 * 1024;
 
 /** Everything a stream needs to run; built by the client for each call. */
 export interface ChatStreamInit {
@@ -82,7 +81,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   #resolve!: (response: ChatResponse) => void;
   #reject!: (error: unknown) => void;
 
-  constructor(init: ChatStreamInit) {
+  private constructor(init: ChatStreamInit) {
     this.#init = init;
     this.#parser = createParser({
       onEvent: (message) => this.#onEvent(message),
@@ -98,6 +97,10 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     });
     // The caller may only iterate: its error must not also surface as an unhandled rejection.
     this.#response.catch(noop);
+  }
+  /** @internal The client's factory: the constructor's parameters are not part of the API. */
+  static create(init: ChatStreamInit): ChatStream {
+    return new ChatStream(init);
   }
 
   /**
@@ -327,25 +330,9 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     void this.#releaseAfterDone();
   }
 
-  /**
-   * Reads what little may follow [DONE] (the chunked terminator) so that the connection goes
-   * back to the pool; a server that keeps sending past the limit gets its socket closed.
-   */
+  /** Reads what may follow [DONE], so that the socket goes back to the pool (or closes it). */
   async #releaseAfterDone(): Promise<void> {
-    const reader = this.#reader;
-    if (reader === undefined) return;
-    let bytes = 0;
-    try {
-      for (;;) {
-        const result = await reader.next();
-        if (result.done) return;
-        bytes += result.value.length;
-        if (bytes > MAX_TRAILER_BYTES) break;
-      }
-    } catch {
-      return; // the response is already settled; a late socket error changes nothing
-    }
-    this.#body?.destroy();
+    if (this.#reader !== undefined && !(await drainTrailer(this.#reader))) this.#body?.destroy();
   }
 
   /** Settles the stream as failed (or aborted): socket closed, span ended, response rejected. */
