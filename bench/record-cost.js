@@ -3,14 +3,19 @@
  * alternatives to one `record` per chunk: `node bench/record-cost.js` (any Node). A stream of
  * 20,000 chunks arriving in reads of 300, the SDK's meter provider with a reader, CPU time per
  * chunk, median of seven repetitions. `JSON.parse` of one chunk, the floor's own work, for scale.
+ * Needs the build (`npm run build`): the package's own aggregation comes from dist/.
  */
-import {
+import { emptyResource } from "@opentelemetry/resources";
+import * as sdkMetrics from "@opentelemetry/sdk-metrics";
+import { ChunkHistogramProducer } from "../dist/telemetry/bootstrap/chunk-histogram-producer.js";
+
+const {
   AggregationTemporality,
   AggregationType,
   InMemoryMetricExporter,
   MeterProvider,
   PeriodicExportingMetricReader,
-} from "@opentelemetry/sdk-metrics";
+} = sdkMetrics;
 
 const CHUNKS = 20_000;
 const PER_READ = 300;
@@ -47,6 +52,19 @@ const dropped = histogram([
     aggregation: { type: AggregationType.DROP },
   },
 ]);
+const producer = new ChunkHistogramProducer(sdkMetrics, emptyResource());
+producer.bind(
+  new PeriodicExportingMetricReader({
+    exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
+    metricProducers: [producer],
+  }),
+);
+const descriptor = {
+  name: "gen_ai.client.operation.time_per_output_chunk",
+  description: "Time between consecutive chunks of output, after the first",
+  unit: "s",
+  boundaries: BUCKETS,
+};
 const sample = JSON.stringify({
   id: "gen-bench",
   provider: "Bench",
@@ -60,7 +78,13 @@ const variants = {
   "JSON.parse of one chunk (the floor's work, for scale)": () => {
     for (let i = 0; i < STREAMS * CHUNKS; i++) JSON.parse(sample);
   },
-  "one record per chunk, at arrival (what the client does)": () => {
+  "the package's own aggregation, series looked up once per stream (startTelemetry)": () => {
+    for (let s = 0; s < STREAMS; s++) {
+      const series = producer.series(descriptor, attributes());
+      for (let i = 1; i < CHUNKS; i++) series.record(arrivedAt(i) - arrivedAt(i - 1));
+    }
+  },
+  "one SDK record per chunk, at arrival (any other meter provider)": () => {
     for (let s = 0; s < STREAMS; s++) {
       const attrs = attributes();
       for (let i = 1; i < CHUNKS; i++) perChunk.record(arrivedAt(i) - arrivedAt(i - 1), attrs);

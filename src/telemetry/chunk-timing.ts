@@ -1,4 +1,5 @@
 import type { Attributes, Histogram, MeterProvider } from "@opentelemetry/api";
+import { VERSION } from "../version.js";
 
 /**
  * `time_per_output_chunk` is the one metric recorded per chunk, and the SDK's
@@ -28,7 +29,15 @@ export interface ChunkHistogramSink {
   series(descriptor: ChunkHistogramDescriptor, attributes: Attributes): ChunkTimer;
 }
 
-const sinks = new WeakMap<MeterProvider, ChunkHistogramSink>();
+/**
+ * The sinks by meter provider, shared by every installed copy of this version: a second copy
+ * using `startTelemetry()`'s provider must find its sink, not make an SDK histogram of the same
+ * name and scope beside it.
+ */
+const REGISTRY = Symbol.for(`openrouter-otel.chunk-histogram-sinks@${VERSION}`);
+const shared = globalThis as { [REGISTRY]?: WeakMap<MeterProvider, ChunkHistogramSink> };
+shared[REGISTRY] ??= new WeakMap();
+const sinks = shared[REGISTRY];
 
 /** Called by `startTelemetry()` for the meter provider it registers. */
 export function registerChunkHistogramSink(provider: MeterProvider, sink: ChunkHistogramSink) {

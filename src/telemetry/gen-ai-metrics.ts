@@ -139,8 +139,7 @@ function createInstruments(provider: MeterProvider, meter: Meter, semconv: Semco
       semconv.metricTimeToFirstChunk,
       "Time from the request to the first chunk of output",
     ),
-    // Made only when the provider has no sink of its own: an SDK instrument never recorded
-    // would still be exported, empty.
+    // The SDK's instrument is made only when the provider has no sink of its own.
     timePerOutputChunk: chunkTimerFactory(provider, perChunk, () =>
       seconds(perChunk.name, perChunk.description),
     ),

@@ -4,67 +4,83 @@ import type {
   AggregationTemporality,
   CollectionResult,
   HistogramMetricData,
+  MetricDescriptor,
   MetricProducer,
+  MetricReader,
 } from "@opentelemetry/sdk-metrics";
 import { INSTRUMENTATION_NAME, VERSION } from "../../version.js";
 import type { ChunkHistogramDescriptor, ChunkHistogramSink, ChunkTimer } from "../chunk-timing.js";
 
 type SdkMetrics = typeof import("@opentelemetry/sdk-metrics");
 
-/** The SDK's default cardinality limit: series past it fold into one overflow series. */
-const CARDINALITY_LIMIT = 2000;
 const OVERFLOW: Attributes = { "otel.metric.overflow": true };
-const OVERFLOW_KEY = "overflow"; // never the key of a set: those are JSON arrays
+
+/** What a producer takes from the reader it feeds, as the SDK's own storage does. */
+interface ReaderChoices {
+  temporality: AggregationTemporality;
+  /** Distinct attribute sets per collection interval, the overflow series included. */
+  cardinalityLimit: number;
+}
 
 /**
  * `time_per_output_chunk` aggregated here rather than by the SDK's `Histogram.record`, which
  * hashes the attribute set on every chunk: a call records into its series directly. Handed to
- * the reader as a `MetricProducer` (the specification's bridge for metrics aggregated outside
- * the SDK), it exports what the SDK's explicit-bucket histogram would: the same buckets, count,
- * sum, min and max, attributes, temporality (the exporter's choice), overflow series and start
- * times; `chunk-histogram-producer.test.ts` holds the two side by side. One per reader: each
- * has its own temporality and, for delta, its own interval.
+ * a reader as a `MetricProducer` (the specification's bridge for metrics aggregated outside
+ * the SDK; `metricProducers` is marked experimental in the JS SDK), it exports what the SDK's
+ * explicit-bucket histogram would, as `chunk-histogram-producer.property.test.ts` checks side
+ * by side: buckets, count, sum, min and max, attributes, the reader's temporality and
+ * cardinality limit (per collection interval, with the overflow series), start times (delta:
+ * the last collection for a series reported in it, else its first record), `Date.now()` as
+ * the clock. One per reader: each has its own temporality and, for delta, its own interval.
+ * Attribute sets are kept for the life of the process, like the SDK's cumulative memo: the
+ * chunk histogram's sets are few (model, server, operation).
  */
 export class ChunkHistogramProducer implements MetricProducer {
   readonly #streams = new Map<string, HistogramStream>();
-  readonly #temporality: AggregationTemporality;
   readonly #sdk: SdkMetrics;
-  readonly #now: () => HrTime;
   readonly #resource: Resource;
+  readonly #now: () => HrTime;
+  #choices: ReaderChoices | undefined;
 
-  /** `resource` is not exported: the reader keeps its own, and only takes the scope's metrics. */
-  constructor(
-    sdk: SdkMetrics,
-    temporality: AggregationTemporality,
-    now: () => HrTime,
-    resource: Resource,
-  ) {
+  /**
+   * `resource` is not exported: the reader keeps its own, and only takes the scope's metrics.
+   * `now` is the SDK's metrics clock, `Date.now()`, unless a test sets it.
+   */
+  constructor(sdk: SdkMetrics, resource: Resource, now = () => sdkNow(Date.now())) {
     this.#sdk = sdk;
-    this.#temporality = temporality;
-    this.#now = now;
     this.#resource = resource;
+    this.#now = now;
+  }
+
+  /** Takes the temporality and cardinality limit of the reader this producer was given to. */
+  bind(reader: MetricReader): this {
+    const type = this.#sdk.InstrumentType.HISTOGRAM;
+    this.#choices = {
+      temporality: reader.selectAggregationTemporality(type),
+      cardinalityLimit: reader.selectCardinalityLimit(type),
+    };
+    return this;
   }
 
   series(descriptor: ChunkHistogramDescriptor, attributes: Attributes): ChunkTimer {
     let stream = this.#streams.get(descriptor.name);
     if (stream === undefined) {
-      stream = new HistogramStream(descriptor);
+      stream = new HistogramStream(this.#sdk, descriptor, this.#readerChoices(), this.#now);
       this.#streams.set(descriptor.name, stream);
     }
-    return stream.series(attributes, this.#now);
+    return stream.series(attributes);
   }
 
   async collect(): Promise<CollectionResult> {
     const endTime = this.#now();
-    const delta = this.#temporality === this.#sdk.AggregationTemporality.DELTA;
+    const { temporality } = this.#readerChoices();
     const metrics: HistogramMetricData[] = [];
     for (const stream of this.#streams.values()) {
-      const dataPoints = stream.collect(endTime, delta);
+      const dataPoints = stream.collect(endTime);
       if (dataPoints.length === 0) continue;
-      const { name, description, unit } = stream.descriptor;
       metrics.push({
-        descriptor: { name, description, unit, valueType: ValueType.DOUBLE },
-        aggregationTemporality: this.#temporality,
+        descriptor: stream.metricDescriptor,
+        aggregationTemporality: temporality,
         dataPointType: this.#sdk.DataPointType.HISTOGRAM,
         dataPoints,
       });
@@ -80,101 +96,169 @@ export class ChunkHistogramProducer implements MetricProducer {
       errors: [],
     };
   }
+
+  #readerChoices(): ReaderChoices {
+    if (this.#choices === undefined) throw new Error("ChunkHistogramProducer: bind() it first");
+    return this.#choices;
+  }
 }
 
-/** The series of one histogram, by attribute set. */
+/** The series of one histogram, by attribute set, and its collection interval. */
 class HistogramStream {
-  readonly descriptor: ChunkHistogramDescriptor;
+  readonly metricDescriptor: MetricDescriptor;
+  readonly boundaries: readonly number[];
+  readonly delta: boolean;
+  readonly now: () => HrTime;
   readonly #cells = new Map<string, HistogramCell>();
+  readonly #limit: number;
+  #overflow: HistogramCell | undefined;
+  /** Series recorded into in the current interval: the cardinality limit counts these. */
+  #active = 0;
 
-  constructor(descriptor: ChunkHistogramDescriptor) {
-    this.descriptor = descriptor;
+  constructor(
+    sdk: SdkMetrics,
+    descriptor: ChunkHistogramDescriptor,
+    choices: ReaderChoices,
+    now: () => HrTime,
+  ) {
+    const { name, description, unit, boundaries } = descriptor;
+    // The SDK exports its instrument descriptor: the console exporter prints all of it.
+    this.metricDescriptor = {
+      name,
+      description,
+      unit,
+      valueType: ValueType.DOUBLE,
+      type: sdk.InstrumentType.HISTOGRAM,
+      advice: { explicitBucketBoundaries: [...boundaries] },
+    } as MetricDescriptor;
+    this.boundaries = boundaries;
+    this.delta = choices.temporality === sdk.AggregationTemporality.DELTA;
+    this.#limit = choices.cardinalityLimit;
+    this.now = now;
   }
 
-  series(attributes: Attributes, now: () => HrTime): HistogramCell {
-    let key = hashAttributes(attributes);
+  series(attributes: Attributes): HistogramCell {
+    const key = hashAttributes(attributes);
     let cell = this.#cells.get(key);
-    if (cell !== undefined) return cell;
-    // The SDK's rule: past the limit, new sets fold into one series (which itself fits).
-    if (this.#cells.size >= CARDINALITY_LIMIT - 1) {
-      key = OVERFLOW_KEY;
-      attributes = OVERFLOW;
-      cell = this.#cells.get(key);
-      if (cell !== undefined) return cell;
+    if (cell === undefined) {
+      cell = new HistogramCell(this, attributes);
+      this.#cells.set(key, cell);
     }
-    cell = new HistogramCell(attributes, this.descriptor.boundaries, now());
-    this.#cells.set(key, cell);
     return cell;
   }
 
-  collect(endTime: HrTime, delta: boolean) {
+  /**
+   * The first record of a series in an interval: the SDK's rule, a new series once the
+   * interval holds `limit - 1` of them goes to the overflow series instead.
+   */
+  admit(cell: HistogramCell): boolean {
+    if (this.#active >= this.#limit - 1 && cell !== this.#overflow) return false;
+    this.#active++;
+    return true;
+  }
+
+  get overflow(): HistogramCell {
+    this.#overflow ??= new HistogramCell(this, OVERFLOW);
+    return this.#overflow;
+  }
+
+  collect(endTime: HrTime) {
     const points = [];
-    for (const cell of this.#cells.values()) {
-      if (!cell.touched) continue;
-      points.push({
-        startTime: cell.startTime,
-        endTime,
-        attributes: cell.attributes,
-        value: {
-          buckets: { boundaries: [...this.descriptor.boundaries], counts: [...cell.counts] },
-          count: cell.count,
-          sum: cell.sum,
-          ...(cell.count > 0 && { min: cell.min, max: cell.max }),
-        },
-      });
-      // Delta: the next interval starts now; a call still streaming keeps its cell.
-      if (delta) cell.reset(endTime);
+    const cells = this.#overflow ? [...this.#cells.values(), this.#overflow] : this.#cells.values();
+    for (const cell of cells) {
+      const point = cell.collect(endTime);
+      if (point !== undefined) points.push(point);
     }
+    this.#active = 0;
     return points;
   }
 }
 
 /** One attribute set's histogram: constant work per record. */
 class HistogramCell implements ChunkTimer {
-  readonly attributes: Attributes;
-  readonly #boundaries: readonly number[];
-  startTime: HrTime;
-  counts: number[];
-  /** Recorded into since the last collection (delta) or ever (cumulative), NaN included. */
-  touched = false;
-  count = 0;
-  sum = 0;
-  min = Number.POSITIVE_INFINITY;
-  max = Number.NEGATIVE_INFINITY;
+  readonly #stream: HistogramStream;
+  readonly #attributes: Attributes;
+  readonly #counts: number[];
+  #count = 0;
+  #sum = 0;
+  #min = Number.POSITIVE_INFINITY;
+  #max = Number.NEGATIVE_INFINITY;
+  #startTime: HrTime | undefined;
+  /** Recorded into in the current interval (NaN included: it makes the series, as in the SDK). */
+  #active = false;
+  /** Delta: exported at the last collection, so the next interval starts there. */
+  #reported = false;
 
-  constructor(attributes: Attributes, boundaries: readonly number[], startTime: HrTime) {
-    this.attributes = attributes;
-    this.#boundaries = boundaries;
-    this.startTime = startTime;
-    this.counts = new Array<number>(boundaries.length + 1).fill(0);
+  constructor(stream: HistogramStream, attributes: Attributes) {
+    this.#stream = stream;
+    this.#attributes = attributes;
+    this.#counts = new Array<number>(stream.boundaries.length + 1).fill(0);
   }
 
   record(value: number): void {
-    // As the SDK's histogram: a negative value is refused, NaN makes the series but counts
-    // nowhere. Neither is a time between two chunks, but the two exports must agree.
+    // As the SDK's histogram: a negative value is refused. Never a time between two chunks,
+    // but the two exports must agree.
     if (value < 0) return;
-    this.touched = true;
+    if (!this.#active && !this.#activate()) {
+      this.#stream.overflow.record(value);
+      return;
+    }
     if (Number.isNaN(value)) return;
-    this.count += 1;
-    this.sum += value;
-    if (value < this.min) this.min = value;
-    if (value > this.max) this.max = value;
+    this.#count += 1;
+    this.#sum += value;
+    if (value < this.#min) this.#min = value;
+    if (value > this.#max) this.#max = value;
     // Bucket i holds (boundaries[i-1], boundaries[i]]; chunks mostly land in the first.
-    const boundaries = this.#boundaries;
+    const boundaries = this.#stream.boundaries;
     let i = 0;
     while (i < boundaries.length && value > (boundaries[i] as number)) i++;
-    this.counts[i] = (this.counts[i] as number) + 1;
+    this.#counts[i] = (this.#counts[i] as number) + 1;
   }
 
-  reset(startTime: HrTime): void {
-    this.startTime = startTime;
-    this.touched = false;
-    this.counts.fill(0);
-    this.count = 0;
-    this.sum = 0;
-    this.min = Number.POSITIVE_INFINITY;
-    this.max = Number.NEGATIVE_INFINITY;
+  /** The point to export, if any; then the next interval begins. */
+  collect(endTime: HrTime) {
+    const delta = this.#stream.delta;
+    const exported = delta ? this.#active : this.#startTime !== undefined;
+    this.#active = false;
+    this.#reported = exported;
+    if (!exported) return undefined;
+    const point = {
+      startTime: this.#startTime as HrTime,
+      endTime,
+      attributes: this.#attributes,
+      value: {
+        buckets: { boundaries: [...this.#stream.boundaries], counts: [...this.#counts] },
+        count: this.#count,
+        sum: this.#sum,
+        ...(this.#count > 0 && { min: this.#min, max: this.#max }),
+      },
+    };
+    if (delta) {
+      this.#startTime = endTime;
+      this.#counts.fill(0);
+      this.#count = 0;
+      this.#sum = 0;
+      this.#min = Number.POSITIVE_INFINITY;
+      this.#max = Number.NEGATIVE_INFINITY;
+    }
+    return point;
   }
+
+  #activate(): boolean {
+    if (!this.#stream.admit(this)) return false;
+    this.#active = true;
+    // Cumulative: the first record ever. Delta: the last collection if it reported this
+    // series (set there), else this first record of the interval.
+    if (this.#startTime === undefined || (this.#stream.delta && !this.#reported))
+      this.#startTime = this.#stream.now();
+    return true;
+  }
+}
+
+/** `core.millisToHrTime`, without loading core for it. */
+function sdkNow(epochMillis: number): HrTime {
+  const seconds = Math.trunc(epochMillis / 1000);
+  return [seconds, Math.round((epochMillis % 1000) * 1_000_000)];
 }
 
 /** The SDK's key for an attribute set: the sorted entries as JSON. */

@@ -48,7 +48,10 @@ export function startSdkProviders(
       readers: pipelines.metricReaders,
       sdkMetricsEnabled,
     });
-    registerChunkHistogramSink(meterProvider, chunkHistogramSink(pipelines.chunkHistograms));
+    registerChunkHistogramSink(
+      meterProvider,
+      chunkHistogramSink(pipelines.chunkHistogramProducers),
+    );
     metrics.setGlobalMeterProvider(meterProvider);
   }
   const selfObservation = sdkMetricsEnabled && meterProvider ? { meterProvider } : {};

@@ -15,7 +15,7 @@ export interface SignalPipelines {
   spanProcessors: SpanProcessor[];
   metricReaders: MetricReader[];
   /** Each reader's own aggregation of the per-chunk histogram (`chunk-histogram-producer.ts`). */
-  chunkHistograms: ChunkHistogramProducer[];
+  chunkHistogramProducers: ChunkHistogramProducer[];
   logRecordProcessors: LogRecordProcessor[];
 }
 
@@ -60,33 +60,27 @@ function spanProcessors(
 function metricReaders(
   settings: TelemetrySettings,
   exporters: OtlpExporters,
-): Pick<SignalPipelines, "metricReaders" | "chunkHistograms"> {
+): Pick<SignalPipelines, "metricReaders" | "chunkHistogramProducers"> {
   const console = settings.metrics.exporters.includes("console");
   const metricExporters: PushMetricExporter[] = [];
   if (exporters.metrics !== undefined) metricExporters.push(exporters.metrics);
-  if (metricExporters.length === 0 && !console) return { metricReaders: [], chunkHistograms: [] };
+  if (metricExporters.length === 0 && !console)
+    return { metricReaders: [], chunkHistogramProducers: [] };
   const metrics = loadSdkPackage("@opentelemetry/sdk-metrics", "exporting metrics");
   if (console) metricExporters.push(new metrics.ConsoleMetricExporter());
-  const { hrTime } = loadSdkPackage("@opentelemetry/core", "exporting metrics");
   const { emptyResource } = loadSdkPackage("@opentelemetry/resources", "exporting metrics");
   const readers = metricExporters.map((exporter) => {
-    const producer = new ChunkHistogramProducer(
-      metrics,
-      exporter.selectAggregationTemporality?.(metrics.InstrumentType.HISTOGRAM) ??
-        metrics.AggregationTemporality.CUMULATIVE,
-      () => hrTime(),
-      emptyResource(),
-    );
+    const producer = new ChunkHistogramProducer(metrics, emptyResource());
     const reader = new metrics.PeriodicExportingMetricReader({
       exporter,
       exportIntervalMillis: settings.metricExportIntervalMs,
       metricProducers: [producer],
     });
-    return { reader, producer };
+    return { reader, producer: producer.bind(reader) };
   });
   return {
     metricReaders: readers.map(({ reader }) => reader),
-    chunkHistograms: readers.map(({ producer }) => producer),
+    chunkHistogramProducers: readers.map(({ producer }) => producer),
   };
 }
 
