@@ -52,6 +52,7 @@ export class AgentRun implements AsyncIterable<AgentEvent> {
     // The caller may only iterate: its error must not also surface as an unhandled rejection.
     this.#result.catch(noop);
   }
+
   /** @internal The agent's factory: the constructor's parameters are not part of the API. */
   static create(init: AgentRunInit): AgentRun {
     return new AgentRun(init);

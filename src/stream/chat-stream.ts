@@ -98,6 +98,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     // The caller may only iterate: its error must not also surface as an unhandled rejection.
     this.#response.catch(noop);
   }
+
   /** @internal The client's factory: the constructor's parameters are not part of the API. */
   static create(init: ChatStreamInit): ChatStream {
     return new ChatStream(init);
