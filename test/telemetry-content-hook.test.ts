@@ -6,6 +6,7 @@ import {
   type ContentHook,
   type ContentInfo,
   type GenAIContent,
+  type OpenRouter,
   type OpenRouterOptions,
   tool,
 } from "../src/index.js";
@@ -27,6 +28,20 @@ const REQUEST: ChatRequest = {
   messages: [{ role: "user", content: "My email is bob@example.com" }],
 };
 const CONTENT = ["gen_ai.system_instructions", "gen_ai.input.messages", "gen_ai.output.messages"];
+
+/** An agent whose one tool looks an email address up: content a hook may want to redact. */
+function finderAgent(client: OpenRouter) {
+  return client.agent({
+    name: "finder",
+    model: "openai/gpt-4o-mini",
+    tools: {
+      lookup: tool({
+        parameters: { type: "object", properties: { email: { type: "string" } } },
+        execute: async ({ email }) => ({ owner: String(email) }),
+      }),
+    },
+  });
+}
 
 async function call(onContent: ContentHook, options: OpenRouterOptions = {}) {
   const telemetry = createTestTelemetry();
@@ -163,16 +178,7 @@ describe("the content hook", () => {
         },
       },
     );
-    const agent = client.agent({
-      name: "finder",
-      model: "openai/gpt-4o-mini",
-      tools: {
-        lookup: tool({
-          parameters: { type: "object", properties: { email: { type: "string" } } },
-          execute: async ({ email }) => ({ owner: String(email) }),
-        }),
-      },
-    });
+    const agent = finderAgent(client);
     const { error } = await collectRun(agent.stream("Who is bob@example.com?"));
     expect(error).toBeUndefined();
     expect(seen.sort()).toEqual(["chat", "chat", "execute_tool", "invoke_agent"]);
@@ -223,16 +229,7 @@ describe("the content hook", () => {
         },
       },
     );
-    const agent = client.agent({
-      name: "finder",
-      model: "openai/gpt-4o-mini",
-      tools: {
-        lookup: tool({
-          parameters: { type: "object", properties: { email: { type: "string" } } },
-          execute: async ({ email }) => ({ owner: String(email) }),
-        }),
-      },
-    });
+    const agent = finderAgent(client);
     const { error } = await collectRun(agent.stream("Who is bob@example.com?"));
     expect(error).toBeUndefined();
     expect(seen.sort()).toEqual(["chat", "chat", "execute_tool", "invoke_agent"]);
@@ -256,16 +253,7 @@ describe("the content hook", () => {
         },
       },
     );
-    const agent = client.agent({
-      name: "finder",
-      model: "openai/gpt-4o-mini",
-      tools: {
-        lookup: tool({
-          parameters: { type: "object", properties: { email: { type: "string" } } },
-          execute: async ({ email }) => ({ owner: String(email) }),
-        }),
-      },
-    });
+    const agent = finderAgent(client);
     const { error } = await collectRun(agent.stream("Who is bob@example.com?"));
     expect(error).toBeUndefined();
     const sentTools = server.requests.map(

@@ -43,3 +43,16 @@ export function countHandles(): Record<string, number> {
   }
   return counts;
 }
+
+/** The heap's growth since `heapBefore` (a `heapUsed`), in MB, after a full collection. */
+export async function heapGrowthMb(heapBefore: number): Promise<number> {
+  await gc();
+  return (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
+}
+
+/** The handle types there are more of now than in `before` (from `countHandles()`): a leak. */
+export function handlesAbove(before: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(countHandles()).filter(([type, count]) => count > (before[type] ?? 0)),
+  );
+}
