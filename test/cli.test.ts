@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { type OtlpReceiver, startOtlpReceiver } from "./helpers/otlp-receiver.js";
 import { runCli } from "./helpers/run-cli.js";
@@ -129,6 +130,19 @@ describe("openrouter-otel demo (the README's main job)", () => {
         ].join("\n"),
       ),
     );
+  });
+
+  it("with an SDK package missing, runs without telemetry and names the package to install", async () => {
+    const hidePeers = fileURLToPath(new URL("./helpers/hide-peers.cjs", import.meta.url));
+    const run = await runCli(["demo"], {
+      NODE_OPTIONS: `--require ${hidePeers}`,
+      HIDDEN_PEERS: "@opentelemetry/core",
+    });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(
+      "Telemetry is off: openrouter-otel: startTelemetry() needs @opentelemetry/core",
+    );
+    expect(run.stdout).toContain("Here is what the tools say: get_weather:");
   });
 
   it("with a collector, exports the agent's spans under the request and prints the Jaeger link", async () => {

@@ -1,4 +1,5 @@
 import { OpenRouter } from "../client.js";
+import { MISSING_PEER } from "../telemetry/bootstrap/load-optional-peer.js";
 import { type MockServer, replyAsOfflineModel, startMockServer } from "../testing/index.js";
 import type { CliTelemetry } from "./cli-telemetry.js";
 
@@ -27,10 +28,12 @@ export async function openCliSession(options: {
       const { startCliTelemetry } = await import("./cli-telemetry.js");
       telemetry = await startCliTelemetry(options.serviceName);
     } catch (error) {
-      // The OpenTelemetry SDK is an optional peer dependency of this package.
-      if ((error as { code?: string }).code !== "ERR_MODULE_NOT_FOUND") throw error;
+      // The OpenTelemetry SDK is an optional peer dependency of this package: the CLI's own
+      // import of it fails, or startTelemetry() names the package it is missing.
+      const code = (error as { code?: string }).code;
+      if (code !== "ERR_MODULE_NOT_FOUND" && code !== MISSING_PEER) throw error;
       options.log(
-        "Telemetry is off: install the OpenTelemetry SDK packages (the README's Configuration lists them: @opentelemetry/sdk-trace-base, sdk-metrics, sdk-logs, resources, core, context-async-hooks and the OTLP exporters) to export traces.",
+        `Telemetry is off: ${code === MISSING_PEER ? (error as Error).message : "install the OpenTelemetry SDK packages (the README's Configuration lists them) to export traces."}`,
       );
     }
   }

@@ -17,3 +17,11 @@ export function loadOptionalPeer<T>(packageName: string): T | undefined {
     throw error;
   }
 }
+
+/** The `code` of the error `startTelemetry()` throws when a peer it needs is not installed. */
+export const MISSING_PEER = "OPENROUTER_OTEL_MISSING_PEER";
+
+/** That error: its message names the package to install. */
+export function missingPeerError(message: string): Error & { code: string } {
+  return Object.assign(new Error(message), { code: MISSING_PEER });
+}

@@ -2,7 +2,7 @@ import { diag } from "@opentelemetry/api";
 import type { LogRecordExporter } from "@opentelemetry/sdk-logs";
 import type { PushMetricExporter } from "@opentelemetry/sdk-metrics";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
-import { loadOptionalPeer } from "./load-optional-peer.js";
+import { loadOptionalPeer, missingPeerError } from "./load-optional-peer.js";
 import type {
   OtlpProtocol,
   Signal,
@@ -66,7 +66,7 @@ export function createOtlpExporters(settings: TelemetrySettings): OtlpExporters 
       diag.warn(`openrouter-otel: logs are not exported: ${missing}`);
       return undefined;
     }
-    throw new Error(`openrouter-otel: ${missing} (or set OTEL_EXPORTER_OTLP_PROTOCOL)`);
+    throw missingPeerError(`openrouter-otel: ${missing} (or set OTEL_EXPORTER_OTLP_PROTOCOL)`);
   };
   const exporters: OtlpExporters = {
     traces: create("traces"),

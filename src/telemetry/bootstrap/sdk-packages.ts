@@ -1,4 +1,4 @@
-import { loadOptionalPeer } from "./load-optional-peer.js";
+import { loadOptionalPeer, missingPeerError } from "./load-optional-peer.js";
 
 /** The SDK packages `startTelemetry` builds on, each an optional peer of this package. */
 export interface SdkPackages {
@@ -21,5 +21,5 @@ export function loadSdkPackage<N extends keyof SdkPackages>(name: N, why: string
   if (loaded !== undefined) return loaded;
   const line =
     name === "@opentelemetry/sdk-logs" || name === "@opentelemetry/api-logs" ? "0.223" : "2.12";
-  throw new Error(`openrouter-otel: ${why} needs ${name}: npm install ${name}@${line}`);
+  throw missingPeerError(`openrouter-otel: ${why} needs ${name}: npm install ${name}@${line}`);
 }
