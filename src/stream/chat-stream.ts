@@ -352,7 +352,11 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     this.#hasPendingError = true;
     const telemetry = this.#telemetry;
     if (telemetry !== undefined) {
-      const partial = this.#accumulator.snapshot();
+      // Our own errors were just built with the partial response: not a second snapshot (it
+      // joins the text and parses every tool call's arguments).
+      const ours = aborted ? undefined : (error as { partial?: ChatResponse } | null)?.partial;
+      const partial =
+        error instanceof OpenRouterError && ours ? ours : this.#accumulator.snapshot();
       telemetry.end(
         aborted
           ? { kind: "cancelled", by: "abort", reason: error, partial }
