@@ -229,7 +229,7 @@ export class AgentRun implements AsyncIterable<AgentEvent> {
       const aborted = signal?.aborted === true && error === signal.reason;
       telemetry?.end(
         aborted
-          ? { kind: "cancelled", by: "abort", reason: error, steps, usage }
+          ? { kind: "cancelled", by: "abort", steps, usage }
           : { kind: "failed", error, steps, usage },
       );
       this.#reject(error);

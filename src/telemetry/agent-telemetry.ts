@@ -62,7 +62,6 @@ export type AgentOutcome =
   | {
       kind: "cancelled";
       by: "consumer" | "abort";
-      reason?: unknown;
       steps: readonly ChatResponse[];
       usage: Usage;
     };
@@ -215,15 +214,21 @@ export class AgentTelemetry {
       { kind: SpanKind.INTERNAL, attributes, links },
       this.#context,
     );
-    const telemetry = new ToolCallTelemetry({
-      span,
-      context: trace.setSpan(this.#context, span),
-      call,
-      metrics: this.#metrics,
-      settings: this.#settings,
-      agentName: this.#agent.name,
-      onEnd: (ended) => this.#openTools.delete(ended),
-    });
+    let telemetry: ToolCallTelemetry;
+    try {
+      telemetry = new ToolCallTelemetry({
+        span,
+        context: trace.setSpan(this.#context, span),
+        call,
+        metrics: this.#metrics,
+        settings: this.#settings,
+        agentName: this.#agent.name,
+        onEnd: (ended) => this.#openTools.delete(ended),
+      });
+    } catch (error) {
+      span.end(); // started, and nobody else holds it: `startTool` reports the failure
+      throw error;
+    }
     this.#openTools.add(telemetry);
     return telemetry;
   }
@@ -241,8 +246,9 @@ export class AgentTelemetry {
       const errorType = error === undefined ? undefined : describeErrorType(error);
       const output = finalAnswer(outcome);
       if (this.#recording) this.#recordSpan(outcome, output, error, errorType);
-      if (this.#input !== undefined) this.#recordContent(this.#input, output);
+      // Metrics first: content that fails to serialize must not cost them.
       this.#recordMetrics(errorType);
+      if (this.#input !== undefined) this.#recordContent(this.#input, output);
     } catch (error) {
       diag.error("openrouter-otel: recording the agent run failed", error);
     } finally {
