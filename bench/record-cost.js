@@ -8,6 +8,8 @@
 import { emptyResource } from "@opentelemetry/resources";
 import * as sdkMetrics from "@opentelemetry/sdk-metrics";
 import { ChunkHistogramProducer } from "../dist/telemetry/bootstrap/chunk-histogram-producer.js";
+import { DURATION_BUCKETS as BUCKETS } from "../dist/telemetry/semconv.js";
+import { median } from "./summary.js";
 
 const {
   AggregationTemporality,
@@ -20,9 +22,6 @@ const {
 const CHUNKS = 20_000;
 const PER_READ = 300;
 const STREAMS = 25;
-const BUCKETS = [
-  0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92,
-];
 
 function histogram(views = []) {
   const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
@@ -125,7 +124,6 @@ const variants = {
   },
 };
 
-const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
 process.stdout.write(`Node ${process.version}, CPU µs per chunk, median of 7\n`);
 for (const [name, run] of Object.entries(variants)) {
   run();
