@@ -2,6 +2,8 @@
  * The messages an agent adds to the history: the assistant message of each step, as the model
  * must see it again, and one tool message per call.
  */
+
+import { isJsonObject } from "../is-json-object.js";
 import type { AssistantMessage, ChatResponse, ToolCall, ToolMessage } from "../types.js";
 
 /**
@@ -58,11 +60,6 @@ export function toAssistantMessage(
 
 export function toToolMessage(callId: string, content: string): ToolMessage {
   return { role: "tool", tool_call_id: callId, content };
-}
-
-/** A parsed JSON object: the only arguments a function call can have. */
-export function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** What the model is told when a call fails: `{"error": "<why>"}`. */

@@ -1,9 +1,9 @@
 import { context } from "@opentelemetry/api";
+import { describeThrown } from "../describe-thrown.js";
 import { ToolError } from "../errors.js";
 import type { AgentTelemetry } from "../telemetry/agent-telemetry.js";
 import type { ToolCall, ToolMessage } from "../types.js";
 import { toErrorContent, toResultContent, toToolMessage } from "./agent-history.js";
-import { describeThrown } from "./describe-thrown.js";
 import type { Tool } from "./tool.js";
 import { checkArguments } from "./tool-arguments.js";
 import type { ToolErrorEvent, ToolResultEvent } from "./types.js";

@@ -1,6 +1,6 @@
+import { describeThrown } from "../describe-thrown.js";
+import { isJsonObject } from "../is-json-object.js";
 import type { ToolCall } from "../types.js";
-import { isJsonObject } from "./agent-history.js";
-import { describeThrown } from "./describe-thrown.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
 import type { Tool } from "./tool.js";
 

@@ -1,4 +1,5 @@
 import { context, SpanStatusCode, trace } from "@opentelemetry/api";
+import { describeThrown } from "../describe-thrown.js";
 import type { ChatRequest, ChatResponse } from "../types.js";
 import { jaegerTraceUrl, openCliSession } from "./cli-session.js";
 import type { CliCommand } from "./parse-cli-args.js";
@@ -53,7 +54,7 @@ export async function runChatCommand(command: ChatCommand): Promise<number> {
       log("\nInterrupted: the request was stopped.");
       exitCode = EXIT_INTERRUPTED;
     } else {
-      log(`\nError: ${error instanceof Error ? error.message : String(error)}`);
+      log(`\nError: ${describeThrown(error)}`);
       span.setStatus({ code: SpanStatusCode.ERROR });
       exitCode = EXIT_ERROR;
     }

@@ -1,6 +1,7 @@
 import { context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { tool } from "../agent/tool.js";
 import type { OpenRouter } from "../client.js";
+import { describeThrown } from "../describe-thrown.js";
 import { EXIT_ERROR, EXIT_OK } from "./chat-command.js";
 import { jaegerTraceUrl, openCliSession } from "./cli-session.js";
 
@@ -59,7 +60,7 @@ export async function runDemoCommand(command: {
       answerWithTools(session.client, root),
     );
   } catch (error) {
-    log(`Error: ${error instanceof Error ? error.message : String(error)}`);
+    log(`Error: ${describeThrown(error)}`);
     root.setStatus({ code: SpanStatusCode.ERROR });
     exitCode = EXIT_ERROR;
   } finally {

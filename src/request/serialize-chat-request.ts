@@ -1,3 +1,4 @@
+import { describeThrown } from "../describe-thrown.js";
 import { InvalidRequestError } from "../errors.js";
 import type { ChatMessage, ChatRequest } from "../types.js";
 
@@ -15,7 +16,7 @@ export function serializeChatRequest(request: ChatRequest, stream: boolean): str
   try {
     return JSON.stringify({ ...rest, messages, stream });
   } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    const reason = describeThrown(cause);
     throw new InvalidRequestError(
       findUnserializableField(request),
       `cannot be serialized to JSON (${reason})`,

@@ -8,6 +8,7 @@ import {
   SpanStatusCode,
   trace,
 } from "@opentelemetry/api";
+import { describeThrown } from "../describe-thrown.js";
 import type { ChatMessage, ChatResponse, ToolCall, ToolDefinition, Usage } from "../types.js";
 import { withAgentStep } from "./agent-step.js";
 import { toCallContent } from "./call-content.js";
@@ -280,10 +281,10 @@ export class AgentTelemetry {
     const span = this.#span;
     if (errorType !== undefined) {
       attributes[ATTR_ERROR_TYPE] = errorType;
-      span.recordException(error instanceof Error ? error : String(error));
+      span.recordException(error instanceof Error ? error : describeThrown(error));
       span.setStatus({
         code: SpanStatusCode.ERROR,
-        message: error instanceof Error ? error.message : String(error),
+        message: describeThrown(error),
       });
     }
     span.setAttributes(attributes);

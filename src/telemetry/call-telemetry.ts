@@ -7,6 +7,7 @@ import {
   SpanStatusCode,
   trace,
 } from "@opentelemetry/api";
+import { describeThrown } from "../describe-thrown.js";
 import type { ChatRequest, ChatResponse } from "../types.js";
 import { getAgentStep } from "./agent-step.js";
 import { type CallInput, snapshotInput, toCallContent } from "./call-content.js";
@@ -336,10 +337,10 @@ export class CallTelemetry {
   ): void {
     const span = this.#span;
     if (errorType !== undefined && !this.#deferred) {
-      span.recordException(error instanceof Error ? error : String(error));
+      span.recordException(error instanceof Error ? error : describeThrown(error));
       span.setStatus({
         code: SpanStatusCode.ERROR,
-        message: error instanceof Error ? error.message : String(error),
+        message: describeThrown(error),
       });
     }
     if (content !== undefined && this.#spanContent) {

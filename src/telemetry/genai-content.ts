@@ -1,4 +1,5 @@
 import { type Attributes, diag, type Span } from "@opentelemetry/api";
+import { describeThrown } from "../describe-thrown.js";
 import type { JsonValue } from "../types.js";
 import { type ContentLimits, toLimitedAttributes } from "./content-limits.js";
 import type { EventAttributes } from "./details-event.js";
@@ -103,7 +104,7 @@ export function applyContentHook(
       throw new TypeError("it returned a promise; it must return the content synchronously");
     return result;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = describeThrown(error);
     diag.warn(
       `openrouter-otel: onContent failed, the ${info.operation} content is dropped: ${reason}`,
     );

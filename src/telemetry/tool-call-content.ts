@@ -4,6 +4,8 @@
  * a JSON object is parsed back; any other value is wrapped as `{"value": ...}`. Strings inside
  * are cut at `maxChars`, so the attribute stays valid JSON.
  */
+
+import { isJsonObject } from "../is-json-object.js";
 import type { ToolCall } from "../types.js";
 import { TRUNCATION_MARKER, truncateText } from "./truncate-text.js";
 
@@ -17,7 +19,7 @@ export function toToolArgumentsJson(call: ToolCall, maxChars: number): string {
   // The text is reused only when it is the object itself: `""` (a call with no arguments) parses
   // as `{}` but is not a JSON object.
   const text = call.argumentsText;
-  if (isPlainObject(args) && text.trimStart().startsWith("{") && text.length <= maxChars) {
+  if (isJsonObject(args) && text.trimStart().startsWith("{") && text.length <= maxChars) {
     return text;
   }
   return toObjectJson(args, maxChars);
@@ -41,7 +43,7 @@ export function toToolResultJson(result: unknown, content: string, maxChars: num
 
 function toObjectJson(value: unknown, maxChars: number): string {
   const cut = truncateStrings(value, maxChars, 0);
-  return isPlainObject(cut) ? JSON.stringify(cut) : wrap(cut);
+  return isJsonObject(cut) ? JSON.stringify(cut) : wrap(cut);
 }
 
 function wrap(value: unknown): string {
@@ -53,7 +55,7 @@ function parseObject(text: string): Record<string, unknown> | undefined {
   if (start !== "{") return undefined;
   try {
     const value = JSON.parse(text) as unknown;
-    return isPlainObject(value) ? value : undefined;
+    return isJsonObject(value) ? value : undefined;
   } catch {
     return undefined;
   }
@@ -69,8 +71,4 @@ function truncateStrings(value: unknown, maxChars: number, depth: number): unkno
     result[key] = truncateStrings(item, maxChars, depth + 1);
   }
   return result;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,4 +1,5 @@
 import type { ServerErrorInit } from "../errors.js";
+import { isJsonObject } from "../is-json-object.js";
 
 /** What an error object on the wire says, whatever its shape, plus the status it names. */
 export interface WireErrorFields extends ServerErrorInit {
@@ -90,9 +91,7 @@ function readRateLimitReset(headers: unknown, now: number): number | undefined {
 }
 
 function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
+  return isJsonObject(value) ? value : undefined;
 }
 
 function stringOf(value: unknown): string | undefined {

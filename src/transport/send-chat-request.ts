@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Dispatcher, request } from "undici";
+import { describeThrown } from "../describe-thrown.js";
 import { APIError, ConnectionError, TimeoutError } from "../errors.js";
 import type { ChatResponse } from "../types.js";
 import { readAPIError } from "./read-api-error.js";
@@ -92,7 +93,7 @@ export function toTransportError(
       partial,
     });
   }
-  const reason = cause instanceof Error ? cause.message : String(cause);
+  const reason = describeThrown(cause);
   const what = partial === undefined ? "failed" : "closed before the stream finished";
   return new ConnectionError(`${description}: connection ${what} (${reason})`, {
     cause,
