@@ -2,7 +2,7 @@
  * JSON that fits an attribute length limit and still parses: texts inside are cut (and marked)
  * before anything is dropped, so the exporter's blind cut of long strings never applies.
  */
-import { TRUNCATION_MARKER, truncateText } from "./truncate-text.js";
+import { mapStrings, TRUNCATION_MARKER, truncateText } from "./truncate-text.js";
 
 /** Nesting deeper than this is replaced by the marker. */
 const MAX_DEPTH = 64;
@@ -18,15 +18,15 @@ export function fitJson(value: unknown, limit: number): string | undefined {
   if (whole === undefined || whole.length <= limit) return whole;
   const fits = (candidate: unknown) => (JSON.stringify(candidate)?.length ?? 0) <= limit;
   let kept = value;
-  if (!fits(cutStrings(value, 0, 0))) {
+  if (!fits(cutStrings(value, 0))) {
     const size = countElements(value);
     // The most elements kept such that, with the shortest strings, the JSON fits.
     let low = 0;
     let high = size;
-    if (!fits(cutStrings(dropElements(value, size), 0, 0))) return undefined;
+    if (!fits(cutStrings(dropElements(value, size), 0))) return undefined;
     while (low < high) {
       const keep = Math.ceil((low + high) / 2);
-      if (fits(cutStrings(dropElements(value, size - keep), 0, 0))) low = keep;
+      if (fits(cutStrings(dropElements(value, size - keep), 0))) low = keep;
       else high = keep - 1;
     }
     kept = dropElements(value, size - low);
@@ -36,22 +36,20 @@ export function fitJson(value: unknown, limit: number): string | undefined {
   let high = longestString(kept, 0);
   while (low < high) {
     const cap = Math.ceil((low + high) / 2);
-    if (fits(cutStrings(kept, cap, 0))) low = cap;
+    if (fits(cutStrings(kept, cap))) low = cap;
     else high = cap - 1;
   }
-  return JSON.stringify(cutStrings(kept, low, 0));
+  return JSON.stringify(cutStrings(kept, low));
 }
 
 /** Strings longer than `cap` plus the marker are cut to `cap` and marked. */
-function cutStrings(value: unknown, cap: number, depth: number): unknown {
-  if (typeof value === "string")
-    return value.length <= cap + TRUNCATION_MARKER.length ? value : truncateText(value, cap);
-  if (typeof value !== "object" || value === null) return value;
-  if (depth >= MAX_DEPTH) return TRUNCATION_MARKER;
-  if (Array.isArray(value)) return value.map((item) => cutStrings(item, cap, depth + 1));
-  const result: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) result[key] = cutStrings(item, cap, depth + 1);
-  return result;
+function cutStrings(value: unknown, cap: number): unknown {
+  const limit = cap + TRUNCATION_MARKER.length;
+  return mapStrings(
+    value,
+    (text) => (text.length <= limit ? text : truncateText(text, cap)),
+    MAX_DEPTH,
+  );
 }
 
 function longestString(value: unknown, depth: number): number {

@@ -7,7 +7,7 @@
 
 import { isJsonObject } from "../is-json-object.js";
 import type { ToolCall } from "../types.js";
-import { TRUNCATION_MARKER, truncateText } from "./truncate-text.js";
+import { mapStrings, truncateText } from "./truncate-text.js";
 
 /** Nesting deeper than this is replaced by the marker rather than walked. */
 const MAX_DEPTH = 32;
@@ -42,7 +42,7 @@ export function toToolResultJson(result: unknown, content: string, maxChars: num
 }
 
 function toObjectJson(value: unknown, maxChars: number): string {
-  const cut = truncateStrings(value, maxChars, 0);
+  const cut = mapStrings(value, (text) => truncateText(text, maxChars), MAX_DEPTH);
   return isJsonObject(cut) ? JSON.stringify(cut) : wrap(cut);
 }
 
@@ -59,16 +59,4 @@ function parseObject(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-}
-
-function truncateStrings(value: unknown, maxChars: number, depth: number): unknown {
-  if (typeof value === "string") return truncateText(value, maxChars);
-  if (typeof value !== "object" || value === null) return value;
-  if (depth >= MAX_DEPTH) return TRUNCATION_MARKER;
-  if (Array.isArray(value)) return value.map((item) => truncateStrings(item, maxChars, depth + 1));
-  const result: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    result[key] = truncateStrings(item, maxChars, depth + 1);
-  }
-  return result;
 }
