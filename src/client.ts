@@ -215,6 +215,7 @@ export class Chat {
     const span = options.span;
     return ChatStream.create({
       send: {
+        method: "POST",
         url: this.#url,
         headers: callHeaders[streaming ? 1 : 0],
         body,

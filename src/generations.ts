@@ -1,17 +1,9 @@
-import { setTimeout as sleep } from "node:timers/promises";
-import { type Dispatcher, request } from "undici";
-import {
-  APIError,
-  type ConnectionError,
-  InvalidRequestError,
-  OpenRouterError,
-  ParseError,
-  type TimeoutError,
-} from "./errors.js";
-import { readAPIError } from "./transport/read-api-error.js";
+import type { Dispatcher } from "undici";
+import { nonNegativeInteger } from "./check-option.js";
+import { APIError, InvalidRequestError, OpenRouterError, ParseError } from "./errors.js";
 import { readJsonBody } from "./transport/read-json-body.js";
 import { computeRetryDelay } from "./transport/retry-policy.js";
-import { toTransportError } from "./transport/send-chat-request.js";
+import { sendRequest, toTransportError } from "./transport/send-request.js";
 
 /** How often a 404 (the record is not indexed yet) is asked again. */
 export const DEFAULT_GENERATION_RETRIES = 5;
@@ -140,13 +132,8 @@ export class Generations {
       );
     }
     const url = `${baseURL}/generation?id=${encodeURIComponent(id)}`;
-    const description = `GET ${url}`;
-    const retries = options.retries ?? DEFAULT_GENERATION_RETRIES;
+    const retries = nonNegativeInteger("retries", options.retries, DEFAULT_GENERATION_RETRIES);
     const initialDelayMs = options.initialDelayMs ?? DEFAULT_GENERATION_DELAY_MS;
-    // A NaN here would never end the loop below (`attempt >= NaN` is always false).
-    if (!Number.isInteger(retries) || retries < 0) {
-      throw new InvalidRequestError("retries", `must be a whole number >= 0 (got ${retries})`);
-    }
     if (!Number.isFinite(initialDelayMs) || initialDelayMs < 0) {
       throw new InvalidRequestError(
         "initialDelayMs",
@@ -154,41 +141,29 @@ export class Generations {
       );
     }
     const signal = options.signal;
-    for (let attempt = 0; ; attempt++) {
-      let error: APIError | ConnectionError | TimeoutError;
-      try {
-        const response = await request(url, {
-          method: "GET",
-          headers: { ...headers, accept: "application/json", authorization: `Bearer ${apiKey}` },
-          signal,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-          ...(dispatcher ? { dispatcher } : {}),
-        });
-        if (response.statusCode >= 200 && response.statusCode < 300) {
-          return await readGeneration(response, description);
-        }
-        error = await readAPIError(response, description);
-        // readAPIError keeps the status when the body read fails, an abort's included.
-        if (signal?.aborted) throw signal.reason;
-      } catch (cause) {
-        if (signal?.aborted) throw signal.reason;
-        if (cause instanceof OpenRouterError) throw cause;
-        error = toTransportError(cause, description, timeoutMs, undefined);
-      }
-      const notYet = error instanceof APIError && error.status === 404;
-      const transient = error instanceof APIError ? error.isRetryable : true;
-      if (attempt >= retries || !(notYet || transient)) throw error;
-      const delay = notYet
-        ? Math.min(MAX_GENERATION_DELAY_MS, initialDelayMs * 2 ** attempt)
-        : computeRetryDelay(attempt, error instanceof APIError ? error.retryAfter : undefined);
-      if (delay === undefined) throw error;
-      try {
-        await sleep(delay, undefined, signal ? { signal } : undefined);
-      } catch {
-        throw signal?.reason;
-      }
-    }
+    const response = await sendRequest({
+      method: "GET",
+      url,
+      headers: { ...headers, accept: "application/json", authorization: `Bearer ${apiKey}` },
+      timeoutMs,
+      maxRetries: retries,
+      signal,
+      dispatcher,
+      retryDelay: (error, attempt) => {
+        // Not indexed yet: the record is written some seconds after the stream ends.
+        if (error instanceof APIError && error.status === 404)
+          return Math.min(MAX_GENERATION_DELAY_MS, initialDelayMs * 2 ** attempt);
+        // Reading a record changes nothing: any transient failure, a timeout's included.
+        if (error instanceof APIError && !error.isRetryable) return undefined;
+        return computeRetryDelay(attempt, error instanceof APIError ? error.retryAfter : undefined);
+      },
+    });
+    const description = `GET ${url}`;
+    return readGeneration(response, description).catch((cause: unknown) => {
+      if (signal?.aborted) throw signal.reason;
+      if (cause instanceof OpenRouterError) throw cause;
+      throw toTransportError(cause, description, timeoutMs, undefined);
+    });
   }
 }
 

@@ -1,6 +1,6 @@
 import { APIError, type ConnectionError, StreamError, type TimeoutError } from "../errors.js";
 import { readWireError, type WireErrorFields } from "../transport/read-wire-error.js";
-import { toTransportError } from "../transport/send-chat-request.js";
+import { toTransportError } from "../transport/send-request.js";
 import type { ChatAccumulator } from "./chat-accumulator.js";
 
 /**

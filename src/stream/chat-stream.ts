@@ -6,7 +6,7 @@ import type { CallTelemetry, StartedCall } from "../telemetry/call-telemetry.js"
 import { readUnexpectedBody } from "../transport/read-api-error.js";
 import { drainTrailer } from "../transport/read-body-text.js";
 import { readJsonBody } from "../transport/read-json-body.js";
-import { type SendChatRequestOptions, sendChatRequest } from "../transport/send-chat-request.js";
+import { type SendRequestOptions, sendRequest } from "../transport/send-request.js";
 import type { ChatEvent, ChatResponse } from "../types.js";
 import type { WireChunk } from "../wire.js";
 import { hasAnswerError, toAnswerAPIError, toBodyFailure, toStreamError } from "./answer-errors.js";
@@ -19,7 +19,7 @@ const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024;
 
 /** Everything a stream needs to run; built by the client for each call. */
 export interface ChatStreamInit {
-  send: Omit<SendChatRequestOptions, "onRetry">;
+  send: Omit<SendRequestOptions, "onRetry" | "retryDelay">;
   /** The context active when `stream()` was called: parent of the span, context of the HTTP work. */
   parentContext: Context;
   /** Starts the call's span and clock when the request starts. */
@@ -215,7 +215,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     // (and its retries); the caller's abort reaches it through `#fail`.
     const inFlight = new AbortController();
     this.#abortRequest = () => inFlight.abort();
-    const options: SendChatRequestOptions = {
+    const options: SendRequestOptions = {
       ...send,
       signal: inFlight.signal,
       ...(tracedBody !== undefined && span?.isRecording()
@@ -226,7 +226,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
         : undefined,
     };
     // The HTTP work runs in the span's context so that an HTTP instrumentation nests under it.
-    const response = await context.with(call.context, sendChatRequest, undefined, options);
+    const response = await context.with(call.context, sendRequest, undefined, options);
     this.#body = response.body;
     if (this.#phase !== READING) {
       // Aborted while the headers were on their way.
@@ -376,7 +376,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   #toStreamFailure(error: unknown): unknown {
     const { signal, url, timeoutMs } = this.#init.send;
     if (signal?.aborted) return signal.reason;
-    // sendChatRequest's errors come typed; so do ours from parsing the body.
+    // sendRequest's errors come typed; so do ours from parsing the body.
     if (error instanceof OpenRouterError || this.#body === undefined) return error;
     return toBodyFailure(this.#accumulator, error, `POST ${url}`, timeoutMs);
   }

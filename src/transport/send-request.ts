@@ -6,37 +6,45 @@ import type { ChatResponse } from "../types.js";
 import { readAPIError } from "./read-api-error.js";
 import { computeRetryDelay } from "./retry-policy.js";
 
-export interface SendChatRequestOptions {
+export interface SendRequestOptions {
+  method: "GET" | "POST";
   url: string;
   /** All headers, the Authorization header included; never copied into an error. */
   headers: Record<string, string>;
-  body: string;
+  body?: string | undefined;
   /** Idle timeout: for the response headers, then between two reads of the body. */
   timeoutMs: number;
   maxRetries: number;
   signal: AbortSignal | undefined;
   dispatcher: Dispatcher | undefined;
   /** Called before each retry, with the 1-based attempt that follows and the delay. */
-  onRetry: ((attempt: number, delayMs: number, error: Error) => void) | undefined;
+  onRetry?: ((attempt: number, delayMs: number, error: Error) => void) | undefined;
+  /**
+   * The wait before asking again after `error` (`attempt` counts from 0), or undefined to give
+   * up: {@link chatRetryDelay} unless the request has a policy of its own.
+   */
+  retryDelay?: ((error: RequestError, attempt: number) => number | undefined) | undefined;
 }
 
+/** What a request that got no 2xx answer fails with. */
+export type RequestError = APIError | ConnectionError | TimeoutError;
+
 /**
- * Sends the request and returns the first 2xx response with its body unread. Retries 408,
- * 429, 5xx and connection failures, which all happen before the first byte of a stream;
- * nothing after that point is ever retried (the caller has already seen output).
+ * Sends the request and returns the first 2xx response with its body unread, asking again as
+ * `retryDelay` says, up to `maxRetries` times. An abort ends it at once with the signal's
+ * reason, during a request, an error body or a wait.
  */
-export async function sendChatRequest(
-  options: SendChatRequestOptions,
-): Promise<Dispatcher.ResponseData> {
+export async function sendRequest(options: SendRequestOptions): Promise<Dispatcher.ResponseData> {
   const { signal, maxRetries } = options;
-  const description = `POST ${options.url}`;
+  const description = `${options.method} ${options.url}`;
+  const retryDelay = options.retryDelay ?? chatRetryDelay;
   for (let attempt = 0; ; attempt++) {
-    let error: APIError | ConnectionError | TimeoutError;
+    let error: RequestError;
     try {
       const response = await request(options.url, {
-        method: "POST",
+        method: options.method,
         headers: options.headers,
-        body: options.body,
+        ...(options.body !== undefined ? { body: options.body } : {}),
         signal,
         headersTimeout: options.timeoutMs,
         bodyTimeout: options.timeoutMs,
@@ -49,10 +57,7 @@ export async function sendChatRequest(
       if (signal?.aborted) throw signal.reason;
       error = toTransportError(cause, description, options.timeoutMs, undefined);
     }
-    const delay =
-      attempt < maxRetries && isRetryable(error)
-        ? computeRetryDelay(attempt, error instanceof APIError ? error.retryAfter : undefined)
-        : undefined;
+    const delay = attempt < maxRetries ? retryDelay(error, attempt) : undefined;
     if (delay === undefined) throw error;
     options.onRetry?.(attempt + 1, delay, error);
     try {
@@ -63,10 +68,17 @@ export async function sendChatRequest(
   }
 }
 
-/** The server's own word (`availability.retryable`) first, else the status. */
-function isRetryable(error: Error): boolean {
-  if (error instanceof APIError) return error.isRetryable;
-  return error instanceof ConnectionError;
+/**
+ * A chat completion's policy: 408, 429, 5xx and connection failures, which all happen before
+ * the first byte of a stream (nothing after it is ever retried: the caller has seen output);
+ * the server's own word (`availability.retryable`) first. Not a timeout: the model may still
+ * be working on the request.
+ */
+export function chatRetryDelay(error: RequestError, attempt: number): number | undefined {
+  const retryable =
+    error instanceof APIError ? error.isRetryable : error instanceof ConnectionError;
+  if (!retryable) return undefined;
+  return computeRetryDelay(attempt, error instanceof APIError ? error.retryAfter : undefined);
 }
 
 const TIMEOUT_CODES = new Set([
