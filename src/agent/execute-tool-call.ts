@@ -60,6 +60,7 @@ export async function executeToolCall(job: ToolCallJob): Promise<SettledToolCall
       why,
     );
   }
+  // A schema that throws or answers oddly refuses the call, as invalid arguments would.
   const args = await checkArguments(tool, call).catch(
     (error: unknown): Awaited<ReturnType<typeof checkArguments>> => ({
       ok: false,

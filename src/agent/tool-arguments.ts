@@ -1,4 +1,3 @@
-import { describeThrown } from "../describe-thrown.js";
 import { isJsonObject } from "../is-json-object.js";
 import type { ToolCall } from "../types.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
@@ -35,15 +34,11 @@ export async function checkArguments(tool: Tool, call: ToolCall): Promise<Checke
   return { ok: true, value: args };
 }
 
+/** A schema that throws, or answers with what no schema answers, rejects: see executeToolCall. */
 async function validate(schema: StandardSchemaV1, args: unknown): Promise<CheckedArguments> {
-  try {
-    const result = await schema["~standard"].validate(args);
-    if (result.issues === undefined) return { ok: true, value: result.value };
-    return { ok: false, problem: `invalid arguments: ${describeIssues(result.issues)}` };
-  } catch (error) {
-    // A schema that throws, or answers with something no schema answers: the call is refused.
-    return { ok: false, problem: `the arguments could not be validated: ${describeThrown(error)}` };
-  }
+  const result = await schema["~standard"].validate(args);
+  if (result.issues === undefined) return { ok: true, value: result.value };
+  return { ok: false, problem: `invalid arguments: ${describeIssues(result.issues)}` };
 }
 
 function describeIssues(issues: ReadonlyArray<StandardSchemaV1.Issue>): string {
