@@ -96,8 +96,7 @@ export class OpenRouter {
     const chat = this.chat;
     return Agent.create(
       options,
-      (request, signal, parentContext, validate) =>
-        streamIn(chat, request, { signal }, parentContext, validate),
+      (request, signal, parentContext) => streamIn(chat, request, { signal }, parentContext),
       telemetrySettingsOf(chat),
     );
   }
@@ -114,7 +113,6 @@ let streamIn: (
   request: ChatRequest,
   options: ChatCallOptions,
   parentContext: Context,
-  validate: boolean,
 ) => ChatStream;
 /** A client's connection settings, for `client.generations` (read the same way). */
 let connectionOf: (chat: Chat) => GenerationsConnection;
@@ -134,8 +132,9 @@ export class Chat {
 
   static {
     telemetrySettingsOf = (chat) => chat.#telemetry;
-    streamIn = (chat, request, options, parentContext, validate) =>
-      chat.#createStream(request, options, true, parentContext, validate);
+    // An agent checked its first step's request when the run was made.
+    streamIn = (chat, request, options, parentContext) =>
+      chat.#createStream(request, options, true, parentContext, false);
     connectionOf = (chat) => ({
       apiKey: chat.#apiKey,
       baseURL: chat.#url.slice(0, -"/chat/completions".length),

@@ -4,7 +4,7 @@ import { TOOL_NAME } from "../request/validate-chat-request.js";
 import type { ChatStream } from "../stream/chat-stream.js";
 import type { AgentDescription } from "../telemetry/agent-telemetry.js";
 import type { TelemetrySettings } from "../telemetry/call-telemetry.js";
-import type { ChatParameters, ChatRequest, ToolDefinition } from "../types.js";
+import type { ChatMessage, ChatParameters, ChatRequest, ToolDefinition } from "../types.js";
 import { isTool, type Tool } from "./tool.js";
 import type { AgentOptions } from "./types.js";
 
@@ -16,11 +16,6 @@ export type StepStream = (
   request: ChatRequest,
   signal: AbortSignal | undefined,
   parentContext: Context,
-  /**
-   * Whether to check the request: the first step's only. Later steps differ from it by the
-   * messages the loop itself appended (assistant and tool messages it built).
-   */
-  validate: boolean,
 ) => ChatStream;
 
 /** An agent's options, checked and resolved once, when the agent is made. */
@@ -139,4 +134,25 @@ function positiveInteger(field: string, value: number | undefined, fallback: num
     throw new InvalidRequestError(field, `must be a whole number >= 1 (got ${String(value)})`);
   }
   return value;
+}
+
+/**
+ * The request of a step: the agent's fields, its system prompt and tools, and the history. The
+ * first step's is checked when the run is made (`agent.stream()`); later ones differ from it
+ * only by the messages the loop itself appended, and are sent unchecked.
+ */
+export function stepRequest(
+  config: AgentConfig,
+  messages: readonly ChatMessage[],
+  conversationId: string | undefined,
+): ChatRequest {
+  const request: ChatRequest = {
+    ...config.parameters,
+    model: config.model,
+    messages: [...messages],
+  };
+  if (config.system !== undefined) request.system = config.system;
+  if (config.toolDefinitions.length > 0) request.tools = config.toolDefinitions;
+  if (conversationId !== undefined) request.session_id = conversationId;
+  return request;
 }

@@ -1,8 +1,8 @@
 import type { Context } from "@opentelemetry/api";
 import { ConnectionError, ParseError, StreamError, TimeoutError } from "../errors.js";
 import { startAgentRun } from "../telemetry/agent-telemetry.js";
-import type { ChatMessage, ChatRequest, ChatResponse, ToolMessage } from "../types.js";
-import type { AgentConfig } from "./agent-config.js";
+import type { ChatMessage, ChatResponse, ToolMessage } from "../types.js";
+import { type AgentConfig, stepRequest } from "./agent-config.js";
 import { historyCallIds, toAssistantMessage } from "./agent-history.js";
 import {
   executeToolCall,
@@ -145,12 +145,7 @@ export class AgentRun implements AsyncIterable<AgentEvent> {
         yield { type: "step_start", step };
         const request = stepRequest(config, messages, options.conversationId);
         // The step's chat span is a child of the agent's, tagged with the step.
-        const stream = config.stream(
-          request,
-          signal,
-          telemetry?.stepContext(step) ?? runContext,
-          step === 1,
-        );
+        const stream = config.stream(request, signal, telemetry?.stepContext(step) ?? runContext);
         for await (const event of stream) if (event.type !== "final") yield event;
         const response = await stream.response;
         steps.push(response);
@@ -283,22 +278,6 @@ function stopReasonOf(response: ChatResponse): AgentStopReason | undefined {
     finishReason === undefined;
   // Any other reason did not ask for the calls: the model's turn is over, and so is the run.
   return runsTools ? undefined : "completed";
-}
-
-function stepRequest(
-  config: AgentConfig,
-  messages: readonly ChatMessage[],
-  conversationId: string | undefined,
-): ChatRequest {
-  const request: ChatRequest = {
-    ...config.parameters,
-    model: config.model,
-    messages: [...messages],
-  };
-  if (config.system !== undefined) request.system = config.system;
-  if (config.toolDefinitions.length > 0) request.tools = config.toolDefinitions;
-  if (conversationId !== undefined) request.session_id = conversationId;
-  return request;
 }
 
 /** The promise, or the signal's reason as soon as it aborts. */

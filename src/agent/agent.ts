@@ -3,7 +3,12 @@ import { InvalidRequestError } from "../errors.js";
 import { validateChatRequest } from "../request/validate-chat-request.js";
 import type { TelemetrySettings } from "../telemetry/call-telemetry.js";
 import type { ChatMessage } from "../types.js";
-import { type AgentConfig, resolveAgentConfig, type StepStream } from "./agent-config.js";
+import {
+  type AgentConfig,
+  resolveAgentConfig,
+  type StepStream,
+  stepRequest,
+} from "./agent-config.js";
 import { AgentRun } from "./agent-run.js";
 import type { AgentOptions, AgentResult, AgentRunOptions } from "./types.js";
 
@@ -44,7 +49,7 @@ export class Agent {
     }
     const config = this.#config;
     // The first step's request, checked as the chat client would check it, before any send.
-    validateChatRequest({ ...config.parameters, model: config.model, messages });
+    validateChatRequest(stepRequest(config, messages, conversationId));
     return AgentRun.create({ config, input: messages, options, parentContext: context.active() });
   }
 
