@@ -1,13 +1,7 @@
 import { InvalidRequestError } from "./errors.js";
 
 /** A numeric option checked at construction: an `InvalidRequestError` names a bad one. */
-export function positiveNumber(field: string, value: number | undefined, fallback: number): number;
-export function positiveNumber(field: string, value: number | undefined): number | undefined;
-export function positiveNumber(
-  field: string,
-  value: number | undefined,
-  fallback?: number,
-): number | undefined {
+export function positiveNumber(field: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !(value > 0)) {
     throw new InvalidRequestError(field, `must be a positive number (got ${String(value)})`);

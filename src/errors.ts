@@ -134,7 +134,7 @@ export class APIError extends ServerError {
 }
 
 /** The HTTP statuses worth retrying before the first byte of a stream. */
-export function isRetryableStatus(status: number): boolean {
+function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 

@@ -25,7 +25,7 @@ export function serializeChatRequest(request: ChatRequest, stream: boolean): str
 }
 
 /** Where OpenRouter's Broadcast puts its own spans: our trace, under our chat span. */
-export interface TraceIds {
+interface TraceIds {
   trace_id: string;
   parent_span_id: string;
 }

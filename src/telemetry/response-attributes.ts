@@ -50,7 +50,7 @@ export function buildResponseAttributes(
  * its version's name (none where the version has no name for it), zeros left out only where the
  * version says so.
  */
-export function addUsageAttributes(attributes: Attributes, usage: Usage, semconv: Semconv): void {
+function addUsageAttributes(attributes: Attributes, usage: Usage, semconv: Semconv): void {
   attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] = usage.inputTokens;
   attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] = usage.outputTokens;
   const omitZero = semconv.omitZeroBreakdowns;

@@ -5,9 +5,9 @@ import { readWireError } from "./read-wire-error.js";
 import { parseRetryAfter } from "./retry-policy.js";
 
 /** Error bodies are small; anything past this is dropped rather than buffered. */
-export const MAX_ERROR_BODY_BYTES = 64 * 1024;
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
 /** How much of a non-JSON body (an HTML error page, say) an APIError keeps. */
-export const MAX_ERROR_BODY_CHARS = 2048;
+const MAX_ERROR_BODY_CHARS = 2048;
 
 /**
  * Reads a non-2xx response into an {@link APIError} with what the server said: OpenRouter's
