@@ -38,11 +38,10 @@ export function toCallContent(
         : toToolDefinitions(
             input.tools,
             maxChars,
-            // Content only serialized at once for the span needs no copy of the schemas; a hook
-            // or an event (exported later) may hold or edit them.
-            settings.onContent !== undefined ||
-              settings.capture?.emitEvent === true ||
-              settings.contentLimits?.attributeChars !== undefined,
+            // Content serialized at once for the span (limits included: fitting builds new
+            // values) needs no copy of the schemas; a hook, or an event carrying content
+            // (exported later), may hold or edit them.
+            settings.onContent !== undefined || settings.capture?.eventContent === true,
           ),
   };
   if (output.response !== undefined) {
