@@ -70,8 +70,8 @@ export class ChatAccumulator {
     if (chunk.model) this.model = chunk.model;
     if (chunk.provider) this.provider = chunk.provider;
     if (chunk.usage) this.#usage = chunk.usage;
-    // Fields of the first and last chunks only, read together so that the common chunk pays
-    // one check: none of them is content.
+    // Fields of the first and last chunks (some servers repeat service_tier on every chunk: an
+    // assignment), read together so that the common chunk pays one check; none is content.
     if (chunk.service_tier !== undefined || chunk.openrouter_metadata || chunk.debug)
       this.#applyChunkExtras(chunk);
 
