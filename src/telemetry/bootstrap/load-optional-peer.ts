@@ -25,3 +25,12 @@ export const MISSING_PEER = "OPENROUTER_OTEL_MISSING_PEER";
 export function missingPeerError(message: string): Error & { code: string } {
   return Object.assign(new Error(message), { code: MISSING_PEER });
 }
+
+/**
+ * How to install a peer, on the lines that still run on Node 20: the experimental packages
+ * (the Logs API and SDK, the exporters) on 0.223, the stable ones on 2.12.
+ */
+export function installCommand(packageName: string): string {
+  const experimental = /-logs$|\/exporter-/.test(packageName);
+  return `npm install ${packageName}@${experimental ? "0.223" : "2.12"}`;
+}

@@ -2,7 +2,7 @@ import { diag } from "@opentelemetry/api";
 import type { LogRecordExporter } from "@opentelemetry/sdk-logs";
 import type { PushMetricExporter } from "@opentelemetry/sdk-metrics";
 import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
-import { loadOptionalPeer, missingPeerError } from "./load-optional-peer.js";
+import { installCommand, loadOptionalPeer, missingPeerError } from "./load-optional-peer.js";
 import type {
   OtlpProtocol,
   Signal,
@@ -61,7 +61,7 @@ export function createOtlpExporters(settings: TelemetrySettings): OtlpExporters 
       Exporter = loadExporterClass<S>(packages[protocol], packages.className);
     }
     if (Exporter !== undefined) return new Exporter({ url: signalSettings.url });
-    const missing = `${signal} over ${protocol} need ${packages[protocol]}: npm install ${packages[protocol]}@0.223`;
+    const missing = `${signal} over ${protocol} need ${packages[protocol]}: ${installCommand(packages[protocol])}`;
     if (signal === "logs" && !signalSettings.protocolRequested) {
       diag.warn(`openrouter-otel: logs are not exported: ${missing}`);
       return undefined;

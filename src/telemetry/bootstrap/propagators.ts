@@ -1,5 +1,5 @@
 import { diag, propagation, type TextMapPropagator } from "@opentelemetry/api";
-import { loadOptionalPeer } from "./load-optional-peer.js";
+import { installCommand, loadOptionalPeer } from "./load-optional-peer.js";
 import { loadSdkPackage } from "./sdk-packages.js";
 
 type Core = typeof import("@opentelemetry/core");
@@ -30,7 +30,7 @@ export function registerPropagators(value: string | undefined): void {
   const propagators = names.flatMap((name) => createPropagator(core, name) ?? []);
   if (propagators.length === 0) return;
   propagation.setGlobalPropagator(
-    names.length === 1 && propagators[0] !== undefined
+    propagators.length === 1 && propagators[0] !== undefined
       ? propagators[0]
       : new core.CompositePropagator({ propagators }),
   );
@@ -68,7 +68,7 @@ function loadPropagatorPackage<T>(name: string, packageName: string): T | undefi
   const loaded = loadOptionalPeer<T>(packageName);
   if (loaded === undefined) {
     diag.warn(
-      `openrouter-otel: OTEL_PROPAGATORS names "${name}": npm install ${packageName}@2.12 to use it`,
+      `openrouter-otel: OTEL_PROPAGATORS names "${name}": ${installCommand(packageName)} to use it`,
     );
   }
   return loaded;

@@ -1,4 +1,4 @@
-import { loadOptionalPeer, missingPeerError } from "./load-optional-peer.js";
+import { installCommand, loadOptionalPeer, missingPeerError } from "./load-optional-peer.js";
 
 /** The SDK packages `startTelemetry` builds on, each an optional peer of this package. */
 export interface SdkPackages {
@@ -19,7 +19,5 @@ export interface SdkPackages {
 export function loadSdkPackage<N extends keyof SdkPackages>(name: N, why: string): SdkPackages[N] {
   const loaded = loadOptionalPeer<SdkPackages[N]>(name);
   if (loaded !== undefined) return loaded;
-  const line =
-    name === "@opentelemetry/sdk-logs" || name === "@opentelemetry/api-logs" ? "0.223" : "2.12";
-  throw missingPeerError(`openrouter-otel: ${why} needs ${name}: npm install ${name}@${line}`);
+  throw missingPeerError(`openrouter-otel: ${why} needs ${name}: ${installCommand(name)}`);
 }

@@ -149,8 +149,8 @@ function readProtocol(
   value: string | undefined,
 ): Pick<SignalSettings, "protocol" | "protocolRequested"> {
   const protocol = value?.toLowerCase();
-  if (protocol === "http/json") return { protocol, protocolRequested: true };
-  if (protocol === "http/protobuf") return { protocol, protocolRequested: true };
+  if (protocol === "http/json" || protocol === "http/protobuf")
+    return { protocol, protocolRequested: true };
   if (protocol !== undefined) {
     diag.warn(
       `openrouter-otel: OTLP protocol "${value}" is not supported by startTelemetry ` +
