@@ -1,31 +1,17 @@
 /**
  * One measurement, in a process of its own:
- * `node bench/consume.js <client> <scenario> <streams> <port> <sinkPort> <iterations>`.
- * Warm (iterations > 0): runs the scenario three times to warm up (JIT, connection pool), then
- * measures `iterations` runs of `streams` concurrent streams. First (iterations = 0): measures
- * the first run of the fresh process, nothing before it. Either way the telemetry is flushed
+ * `node bench/consume.js <client> <scenario> <streams> <port> <sinkPort> <iterations> [warmUps]`.
+ * Warm (iterations > 0): runs the scenario `warmUps` times (3 unless given) to warm up (JIT
+ * tiers, connection pool, heap sizes), then measures `iterations` runs of `streams` concurrent
+ * streams. First (iterations = 0): measures the first run of the fresh process, nothing before
+ * it. Either way the telemetry is flushed
  * (exported to the sink) before the clock stops. Reports CPU time of this process (user +
  * system), wall time, peak RSS, the median time to first chunk, and the process's CPU so far.
  * Every answer is checked, and every span counted: a client that gets one wrong fails the
  * benchmark. Prints one JSON line.
  */
+import { loadClient } from "./clients/index.js";
 import { expectedResult } from "./scenarios.js";
-
-const ours = (module, telemetry) => () =>
-  import(module).then((m) => (options) => m.createClient({ ...options, telemetry }));
-const CLIENTS = {
-  floor: () => import("./clients/floor.js").then((m) => m.createClient),
-  "floor+events": () => import("./clients/floor-events.js").then((m) => m.createClient),
-  none: ours("./clients/openrouter-otel.js", "none"),
-  tracing: ours("./clients/openrouter-otel.js", "tracing"),
-  production: ours("./clients/openrouter-otel.js", "production"),
-  openai: () => import("./clients/openai.js").then((m) => m.createClient),
-  "openai+otel": () => import("./clients/openai-otel.cjs").then((m) => m.createClient),
-  "agent/tracing": ours("./clients/agent-openrouter-otel.js", "tracing"),
-  "agent/production": ours("./clients/agent-openrouter-otel.js", "production"),
-  "ai-sdk/tracing": ours("./clients/agent-ai-sdk.js", "tracing"),
-  "openai-runTools+otel": () => import("./clients/openai-otel.cjs").then((m) => m.createClient),
-};
 
 /**
  * Spans of one `agent-3x2` run: the run, four model calls and six tool calls (ours and the AI
@@ -38,11 +24,11 @@ const SPANS_PER_AGENT_RUN = {
   "openai-runTools+otel": 4,
 };
 
-const [name, scenario, streamsArg, port, sinkPort, iterationsArg] = process.argv.slice(2);
+const [name, scenario, streamsArg, port, sinkPort, iterationsArg, warmUpsArg = "3"] =
+  process.argv.slice(2);
 const streams = Number(streamsArg);
 const iterations = Number(iterationsArg);
-const createClient = await CLIENTS[name]?.();
-if (createClient === undefined) throw new Error(`unknown client ${name}`);
+const createClient = await loadClient(name);
 const client = await createClient({
   baseURL: `http://127.0.0.1:${port}/api/v1`,
   sinkURL: `http://127.0.0.1:${sinkPort}`,
@@ -62,7 +48,7 @@ const check = (results) => {
   }
 };
 
-const warmUps = iterations > 0 ? 3 : 0;
+const warmUps = iterations > 0 ? Number(warmUpsArg) : 0;
 for (let i = 0; i < warmUps; i++) check(await runAll());
 const cpuBefore = process.cpuUsage();
 const startedAt = performance.now();

@@ -1,6 +1,6 @@
 /**
  * The benchmark: `npm run bench -- [--node=20|24|26] [--quick] [--rounds=N] [--iterations=N]
- * [--suites=warm,first,agent]`. Starts the mock server and the OTLP sink in processes of their
+ * [--warm-ups=N] [--suites=warm,first,agent]`. Starts the mock server and the OTLP sink in processes of their
  * own, then measures each client in a fresh process (`consume.js`), interleaved (floor, ours,
  * peers, floor, ...) for several rounds, and prints medians and the ratios to the floor
  * paired by round. CPU time of the consuming process, not wall time: the machine's other work
@@ -22,8 +22,17 @@ const arg = (name, fallback) => {
 };
 const quick = process.argv.includes("--quick");
 const ROUNDS = Number(arg("rounds", quick ? 2 : 5));
-/** Measured runs per warm process (after three to warm up): hundreds of ms of CPU each. */
+/** Measured runs per warm process: hundreds of ms of CPU each. */
 const ITERATIONS = Number(arg("iterations", quick ? 2 : 10));
+/**
+ * Runs before the measured ones. Warm means a process past its JIT tiers and heap growth, as a
+ * service is after its first minute: the CPU per run of every client (the floor too) falls for
+ * about ten runs of each scenario and some 250 agent runs, then stays level
+ * (`bench/warm-up-curve.js`).
+ */
+const WARM_UPS = Number(arg("warm-ups", quick ? 2 : 10));
+/** The agent suite's runs are ~100 times cheaper than a stream scenario's: 30 times as many. */
+const AGENT_RUNS = 30;
 const SUITES = arg("suites", "warm,first,agent").split(",");
 /** `--clients=floor,production` and `--scenarios=text-20000`: a subset, for quick comparisons. */
 const only = (list, name, key = (x) => x) => {
@@ -97,7 +106,7 @@ function startProcess(script) {
   });
 }
 
-function measure(client, { name, streams }, iterations) {
+function measure(client, { name, streams }, iterations, warmUps) {
   return new Promise((resolve, reject) => {
     const args = [
       name,
@@ -105,6 +114,7 @@ function measure(client, { name, streams }, iterations) {
       String(server.port),
       String(sink.port),
       String(iterations),
+      String(warmUps),
     ];
     const child = spawn(node, [`${here}consume.js`, client, ...args], {
       stdio: ["ignore", "pipe", "pipe"],
@@ -128,14 +138,14 @@ function measure(client, { name, streams }, iterations) {
 const label = ({ name, streams }) => (streams > 1 ? `${name} x ${streams}` : name);
 
 /** Rounds of every client on one scenario, interleaved; each result tagged with its round. */
-async function rounds(scenario, clients, iterations, count) {
+async function rounds(scenario, clients, iterations, count, warmUps = WARM_UPS) {
   const results = [];
   for (let round = 0; round < count; round++) {
     for (const client of clients) {
       // A loaded machine can stall a process past a keep-alive timeout: one retry, said aloud.
-      const result = await measure(client, scenario, iterations).catch((error) => {
+      const result = await measure(client, scenario, iterations, warmUps).catch((error) => {
         process.stderr.write(`\nretrying once: ${error.message.split("\n")[0]}\n`);
-        return measure(client, scenario, iterations);
+        return measure(client, scenario, iterations, warmUps);
       });
       results.push({ ...result, round });
     }
@@ -145,7 +155,13 @@ async function rounds(scenario, clients, iterations, count) {
 
 const f = (value, digits = 1) => value.toFixed(digits);
 const sections = [];
-const json = { node: nodeVersion, rounds: ROUNDS, iterations: ITERATIONS, quick };
+const json = {
+  node: nodeVersion,
+  rounds: ROUNDS,
+  iterations: ITERATIONS,
+  warmUps: WARM_UPS,
+  quick,
+};
 const [server, sink] = await Promise.all([startProcess("server.js"), startProcess("sink.js")]);
 // Stopped from outside (Ctrl-C, kill): the server and the sink stop with it.
 for (const signal of ["SIGINT", "SIGTERM"]) {
@@ -168,7 +184,7 @@ try {
       }
     }
     sections.push(
-      `Warm: three runs to warm up, then ${ITERATIONS} measured runs per process, flushed`,
+      `Warm: ${WARM_UPS} runs to warm up, then ${ITERATIONS} measured runs per process, flushed`,
       "",
       "| scenario | client | CPU ms | CPU vs floor | peak RSS MB | RSS vs floor | first chunk +ms |",
       "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
@@ -192,11 +208,12 @@ try {
     );
   }
   if (SUITES.includes("agent")) {
-    const iterations = ITERATIONS * 5;
-    const results = await rounds(AGENT_SCENARIO, AGENT_CLIENTS, iterations, ROUNDS);
+    const iterations = ITERATIONS * AGENT_RUNS;
+    const warmUps = WARM_UPS * AGENT_RUNS;
+    const results = await rounds(AGENT_SCENARIO, AGENT_CLIENTS, iterations, ROUNDS, warmUps);
     json[`agent ${label(AGENT_SCENARIO)}`] = results;
     sections.push(
-      `Agent loop (${AGENT_SCENARIO.name}: 3 steps of 2 parallel tool calls, then a 200-chunk answer), ${iterations} runs per process after three to warm up`,
+      `Agent loop (${AGENT_SCENARIO.name}: 3 steps of 2 parallel tool calls, then a 200-chunk answer), ${iterations} runs per process after ${warmUps} to warm up`,
       "",
       "| client | CPU ms per run | CPU vs ours (tracing) | peak RSS MB |",
       "| --- | ---: | ---: | ---: |",
