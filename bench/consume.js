@@ -3,9 +3,9 @@
  * `node bench/consume.js <client> <scenario> <streams> <port> <sinkPort> <iterations> [warmUps]`.
  * Warm (iterations > 0): runs the scenario `warmUps` times (3 unless given) to warm up (JIT
  * tiers, connection pool, heap sizes), then measures `iterations` runs of `streams` concurrent
- * streams. First (iterations = 0): measures the first run of the fresh process, nothing before
- * it. Either way the telemetry is flushed
- * (exported to the sink) before the clock stops. Reports CPU time of this process (user +
+ * streams; the warm-up's telemetry is exported before the clock starts. First (iterations = 0):
+ * measures the first run of the fresh process, nothing before it. Either way the telemetry is
+ * flushed (exported to the sink) before the clock stops. Reports CPU time of this process (user +
  * system), wall time, peak RSS, the median time to first chunk, and the process's CPU so far.
  * Every answer is checked, and every span counted: a client that gets one wrong fails the
  * benchmark. Prints one JSON line.
@@ -50,6 +50,8 @@ const check = (results) => {
 
 const warmUps = iterations > 0 ? Number(warmUpsArg) : 0;
 for (let i = 0; i < warmUps; i++) check(await runAll());
+// The warm-up's telemetry is exported now, not in the measured window.
+await client.flush?.();
 const cpuBefore = process.cpuUsage();
 const startedAt = performance.now();
 const results = [];
