@@ -1,7 +1,7 @@
 /**
  * One measurement, in a process of its own:
  * `node bench/consume.js <client> <scenario> <streams> <port> <sinkPort> <iterations> [warmUps]`.
- * Warm (iterations > 0): runs the scenario `warmUps` times (3 unless given) to warm up (JIT
+ * Warm (iterations > 0): runs the scenario `warmUps` times (10 unless given) to warm up (JIT
  * tiers, connection pool, heap sizes), then measures `iterations` runs of `streams` concurrent
  * streams; the warm-up's telemetry is exported before the clock starts. First (iterations = 0):
  * measures the first run of the fresh process, nothing before it. Either way the telemetry is
@@ -24,7 +24,7 @@ const SPANS_PER_AGENT_RUN = {
   "openai-runTools+otel": 4,
 };
 
-const [name, scenario, streamsArg, port, sinkPort, iterationsArg, warmUpsArg = "3"] =
+const [name, scenario, streamsArg, port, sinkPort, iterationsArg, warmUpsArg = "10"] =
   process.argv.slice(2);
 const streams = Number(streamsArg);
 const iterations = Number(iterationsArg);

