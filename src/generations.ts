@@ -3,7 +3,7 @@ import { nonNegativeInteger } from "./check-option.js";
 import { APIError, InvalidRequestError, OpenRouterError, ParseError } from "./errors.js";
 import { readJsonBody } from "./transport/read-json-body.js";
 import { computeRetryDelay } from "./transport/retry-policy.js";
-import { sendRequest, toTransportError } from "./transport/send-request.js";
+import { sendRequest } from "./transport/send-request.js";
 
 /** How often a 404 (the record is not indexed yet) is asked again. */
 export const DEFAULT_GENERATION_RETRIES = 5;
@@ -140,30 +140,30 @@ export class Generations {
         `must be a finite number >= 0 (got ${initialDelayMs})`,
       );
     }
-    const signal = options.signal;
-    const response = await sendRequest({
-      method: "GET",
-      url,
-      headers: { ...headers, accept: "application/json", authorization: `Bearer ${apiKey}` },
-      timeoutMs,
-      maxRetries: retries,
-      signal,
-      dispatcher,
-      retryDelay: (error, attempt) => {
-        // Not indexed yet: the record is written some seconds after the stream ends.
-        if (error instanceof APIError && error.status === 404)
-          return Math.min(MAX_GENERATION_DELAY_MS, initialDelayMs * 2 ** attempt);
-        // Reading a record changes nothing: any transient failure, a timeout's included.
-        if (error instanceof APIError && !error.isRetryable) return undefined;
-        return computeRetryDelay(attempt, error instanceof APIError ? error.retryAfter : undefined);
-      },
-    });
     const description = `GET ${url}`;
-    return readGeneration(response, description).catch((cause: unknown) => {
-      if (signal?.aborted) throw signal.reason;
-      if (cause instanceof OpenRouterError) throw cause;
-      throw toTransportError(cause, description, timeoutMs, undefined);
-    });
+    return sendRequest(
+      {
+        method: "GET",
+        url,
+        headers: { ...headers, accept: "application/json", authorization: `Bearer ${apiKey}` },
+        timeoutMs,
+        maxRetries: retries,
+        signal: options.signal,
+        dispatcher,
+        retryDelay: (error, attempt) => {
+          // Not indexed yet: the record is written some seconds after the stream ends.
+          if (error instanceof APIError && error.status === 404)
+            return Math.min(MAX_GENERATION_DELAY_MS, initialDelayMs * 2 ** attempt);
+          // Reading a record changes nothing: any transient failure, a timeout's included.
+          if (error instanceof APIError && !error.isRetryable) return undefined;
+          return computeRetryDelay(
+            attempt,
+            error instanceof APIError ? error.retryAfter : undefined,
+          );
+        },
+      },
+      (response) => readGeneration(response, description),
+    );
   }
 }
 

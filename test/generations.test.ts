@@ -143,6 +143,19 @@ describe("client.generations.get", () => {
     expect(error).toBe(reason);
   });
 
+  it("a 2xx body cut off mid-read is asked again: reading a record changes nothing", async () => {
+    let lookups = 0;
+    const { client, server } = await serve(() => {
+      lookups++;
+      return lookups === 1
+        ? { json: { data: GENERATION }, destroyAfterBytes: 20 }
+        : { json: { data: GENERATION } };
+    });
+    const generation = await client.generations.get("gen-1", { retries: 1, initialDelayMs: 1 });
+    expect(generation).toEqual(GENERATION);
+    expect(server.requests).toHaveLength(2);
+  });
+
   it("a 2xx body over the limit is a ParseError, not a connection failure asked again", async () => {
     const { client, server } = await serve({
       json: { data: { id: "g", pad: "x".repeat(1_100_000) } },

@@ -226,7 +226,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
         : undefined,
     };
     // The HTTP work runs in the span's context so that an HTTP instrumentation nests under it.
-    const response = await context.with(call.context, sendRequest, undefined, options);
+    const response = await context.with(call.context, () => sendRequest(options));
     this.#body = response.body;
     if (this.#phase !== READING) {
       // Aborted while the headers were on their way.

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { type Dispatcher, request } from "undici";
 import { describeThrown } from "../describe-thrown.js";
-import { APIError, ConnectionError, TimeoutError } from "../errors.js";
+import { APIError, ConnectionError, OpenRouterError, TimeoutError } from "../errors.js";
 import type { ChatResponse } from "../types.js";
 import { readAPIError } from "./read-api-error.js";
 import { computeRetryDelay } from "./retry-policy.js";
@@ -30,11 +30,22 @@ export interface SendRequestOptions {
 export type RequestError = APIError | ConnectionError | TimeoutError;
 
 /**
- * Sends the request and returns the first 2xx response with its body unread, asking again as
- * `retryDelay` says, up to `maxRetries` times. An abort ends it at once with the signal's
- * reason, during a request, an error body or a wait.
+ * Sends the request and returns the first 2xx response, asking again as `retryDelay` says, up
+ * to `maxRetries` times. Without `read` the body is left unread (a stream's, read by its
+ * consumer: nothing after the first byte is ever asked again); with it, the body is read inside
+ * the loop, so that a socket that drops mid-body is asked again like one that drops before it
+ * (`read`'s own errors, a ParseError say, are not). An abort ends it at once with the signal's
+ * reason, during a request, a body or a wait.
  */
-export async function sendRequest(options: SendRequestOptions): Promise<Dispatcher.ResponseData> {
+export async function sendRequest(options: SendRequestOptions): Promise<Dispatcher.ResponseData>;
+export async function sendRequest<T>(
+  options: SendRequestOptions,
+  read: (response: Dispatcher.ResponseData) => Promise<T>,
+): Promise<T>;
+export async function sendRequest<T>(
+  options: SendRequestOptions,
+  read?: (response: Dispatcher.ResponseData) => Promise<T>,
+): Promise<T | Dispatcher.ResponseData> {
   const { signal, maxRetries } = options;
   const description = `${options.method} ${options.url}`;
   const retryDelay = options.retryDelay ?? chatRetryDelay;
@@ -50,11 +61,13 @@ export async function sendRequest(options: SendRequestOptions): Promise<Dispatch
         bodyTimeout: options.timeoutMs,
         ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
       });
-      if (response.statusCode >= 200 && response.statusCode < 300) return response;
+      if (response.statusCode >= 200 && response.statusCode < 300)
+        return read === undefined ? response : await read(response);
       error = await readAPIError(response, description);
       if (signal?.aborted) throw signal.reason; // aborted while the error body was read
     } catch (cause) {
       if (signal?.aborted) throw signal.reason;
+      if (cause instanceof OpenRouterError) throw cause; // `read`'s verdict on the body
       error = toTransportError(cause, description, options.timeoutMs, undefined);
     }
     const delay = attempt < maxRetries ? retryDelay(error, attempt) : undefined;
