@@ -1,4 +1,4 @@
-import { type DiagLogger, DiagLogLevel, diag } from "@opentelemetry/api";
+import { diag } from "@opentelemetry/api";
 import { AlwaysOffSampler, BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -14,6 +14,7 @@ import { buildChatEvents, replyPerStep } from "../src/testing/index.js";
 import { answer, callTools, collectRun } from "./helpers/agent.js";
 import { collect } from "./helpers/collect.js";
 import { createTestLogs } from "./helpers/logs.js";
+import { captureDiag } from "./helpers/process-health.js";
 import { serve } from "./helpers/server.js";
 import { contentAttribute, createTestTelemetry, useAsyncContext } from "./helpers/telemetry.js";
 
@@ -77,19 +78,6 @@ const redactEmails: ContentHook = (content) => {
   return content;
 };
 
-function captureDiag(): string[] {
-  const messages: string[] = [];
-  const logger: DiagLogger = {
-    error: (message) => messages.push(message),
-    warn: (message) => messages.push(message),
-    info: () => {},
-    debug: () => {},
-    verbose: () => {},
-  };
-  diag.setLogger(logger, DiagLogLevel.WARN);
-  return messages;
-}
-
 describe("the content hook", () => {
   it("redacts before anything is serialized, once, for the span and the event alike", async () => {
     const seen: ContentInfo[] = [];
@@ -151,6 +139,36 @@ describe("the content hook", () => {
     expect(span.attributes["gen_ai.response.finish_reasons"]).toEqual(["stop"]);
     expect(messages.join("\n")).toMatch(
       /onContent failed, the chat content is dropped: vault unreachable/,
+    );
+  });
+
+  it("content that fails to build is dropped, the span's status, attributes and metrics still land", async () => {
+    const messages = captureDiag();
+    const telemetry = createTestTelemetry();
+    const { client } = await serve(
+      { events: buildChatEvents({ text: ["Noted."], usage: { prompt_tokens: 5, completion_tokens: 2 } }) },
+      { tracerProvider: telemetry.tracerProvider, meterProvider: telemetry.meterProvider },
+    );
+    // A caller's message that throws when read late: after the request was checked and sent.
+    let armed = false;
+    const message = { role: "user" as const, content: "My email is bob@example.com" };
+    const late = new Proxy(message, {
+      get(target, key, receiver) {
+        if (armed && key === "content") throw new Error("read after the request");
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const stream = client.chat.stream({ model: "openai/gpt-4o-mini", messages: [late] });
+    for await (const _ of stream) armed = true;
+    expect((await stream.response).text).toBe("Noted.");
+    const [span] = telemetry.spans();
+    for (const attribute of CONTENT) expect(span?.attributes[attribute]).toBeUndefined();
+    expect(span?.attributes["gen_ai.response.finish_reasons"]).toEqual(["stop"]);
+    expect(span?.attributes["gen_ai.usage.input_tokens"]).toBe(5);
+    const names = (await telemetry.metrics()).map((metric) => metric.descriptor.name);
+    expect(names).toContain("gen_ai.client.operation.duration");
+    expect(messages.join("\n")).toMatch(
+      /building the call's content failed.*read after the request/,
     );
   });
 

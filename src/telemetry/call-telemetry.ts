@@ -297,18 +297,11 @@ export class CallTelemetry {
     const content =
       this.#input === undefined
         ? undefined
-        : applyContentHook(
-            this.#settings.onContent,
-            toCallContent(this.#input, this.#settings, {
-              response: outcome.kind === "completed" || hasOutput(response) ? response : undefined,
-              // Without a finish reason the consumer broke off: say so, not claim an error.
-              finishReason: finishReason ?? "cancelled",
-            }),
-            {
-              operation: OPERATION_CHAT,
-              span: this.#span,
-              semconv: this.#settings.semconv.version,
-            },
+        : this.#buildContent(
+            this.#input,
+            outcome.kind === "completed" || hasOutput(response) ? response : undefined,
+            // Without a finish reason the consumer broke off: say so, not claim an error.
+            finishReason ?? "cancelled",
           );
     if (this.#recording || this.#events !== undefined) {
       const attributes = buildResponseAttributes(
@@ -327,6 +320,27 @@ export class CallTelemetry {
     }
     if (this.#metrics !== undefined)
       this.#recordMetrics(this.#metrics, response, errorType, endedAt);
+  }
+
+  /**
+   * The call's content, through the hook when there is one; undefined when building it failed
+   * (said through `diag`), so that the span's status, attributes and the metrics still land.
+   */
+  #buildContent(
+    input: CallInput,
+    response: ChatResponse | undefined,
+    finishReason: string,
+  ): GenAIContent | undefined {
+    try {
+      return applyContentHook(
+        this.#settings.onContent,
+        toCallContent(input, this.#settings, { response, finishReason }),
+        { operation: OPERATION_CHAT, span: this.#span, semconv: this.#settings.semconv.version },
+      );
+    } catch (error) {
+      diag.error("openrouter-otel: building the call's content failed, it is dropped", error);
+      return undefined;
+    }
   }
 
   #recordSpan(
