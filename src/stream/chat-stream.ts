@@ -162,7 +162,9 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
         else this.#parser.feed(this.#decoder.decode(result.value, DECODE_STREAMING));
       }
     } catch (error) {
-      this.#fail(this.#toStreamFailure(error));
+      // A read that fails because the stream already settled (a concurrent `return()`) has
+      // nothing to report: no error, and no partial response, is built for it.
+      if (this.#phase === READING) this.#fail(this.#toStreamFailure(error));
     }
     if (this.#read < this.#events.length)
       return { value: this.#events[this.#read++]!, done: false };
