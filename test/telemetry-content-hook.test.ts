@@ -146,7 +146,12 @@ describe("the content hook", () => {
     const messages = captureDiag();
     const telemetry = createTestTelemetry();
     const { client } = await serve(
-      { events: buildChatEvents({ text: ["Noted."], usage: { prompt_tokens: 5, completion_tokens: 2 } }) },
+      {
+        events: buildChatEvents({
+          text: ["Noted."],
+          usage: { prompt_tokens: 5, completion_tokens: 2 },
+        }),
+      },
       { tracerProvider: telemetry.tracerProvider, meterProvider: telemetry.meterProvider },
     );
     // A caller's message that throws when read late: after the request was checked and sent.
