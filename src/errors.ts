@@ -242,3 +242,17 @@ export class ToolError extends OpenRouterError {
     this.step = init.step;
   }
 }
+
+/**
+ * What arrived of a stream before it failed, when the error is one of the stream's own (they
+ * carry its snapshot); undefined for anything else (an abort's reason, an APIError before the
+ * first byte).
+ */
+export function partialOf(error: unknown): ChatResponse | undefined {
+  const fromStream =
+    error instanceof StreamError ||
+    error instanceof ConnectionError ||
+    error instanceof TimeoutError ||
+    error instanceof ParseError;
+  return fromStream ? error.partial : undefined;
+}

@@ -1,5 +1,5 @@
 import type { Context } from "@opentelemetry/api";
-import { ConnectionError, ParseError, StreamError, TimeoutError } from "../errors.js";
+import { partialOf } from "../errors.js";
 import { startAgentRun } from "../telemetry/agent-telemetry.js";
 import type { ChatMessage, ChatResponse, ToolMessage } from "../types.js";
 import { type AgentConfig, stepRequest } from "./agent-config.js";
@@ -244,20 +244,6 @@ export class AgentRun implements AsyncIterable<AgentEvent> {
 
 function consumerStopped(): DOMException {
   return new DOMException("The consumer stopped reading before the run finished", "AbortError");
-}
-
-/**
- * What arrived of a step before its stream failed (usage included), as its chat span recorded
- * it: these errors carry the stream's own snapshot. An abort's reason carries nothing (usage
- * comes last, so a step cut short has rarely received any).
- */
-function partialOf(error: unknown): ChatResponse | undefined {
-  const fromStream =
-    error instanceof StreamError ||
-    error instanceof ConnectionError ||
-    error instanceof TimeoutError ||
-    error instanceof ParseError;
-  return fromStream ? error.partial : undefined;
 }
 
 /**

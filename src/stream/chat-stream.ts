@@ -1,7 +1,7 @@
 import { type Context, context, type SpanContext, trace } from "@opentelemetry/api";
 import { createParser, type EventSourceMessage, type EventSourceParser } from "eventsource-parser";
 import type { Dispatcher } from "undici";
-import { ConnectionError, OpenRouterError, ParseError } from "../errors.js";
+import { ConnectionError, OpenRouterError, ParseError, partialOf } from "../errors.js";
 import type { CallTelemetry, StartedCall } from "../telemetry/call-telemetry.js";
 import { readUnexpectedBody } from "../transport/read-api-error.js";
 import { drainTrailer } from "../transport/read-body-text.js";
@@ -356,9 +356,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     if (telemetry !== undefined) {
       // Our own errors were just built with the partial response: not a second snapshot (it
       // joins the text and parses every tool call's arguments).
-      const ours = aborted ? undefined : (error as { partial?: ChatResponse } | null)?.partial;
-      const partial =
-        error instanceof OpenRouterError && ours ? ours : this.#accumulator.snapshot();
+      const partial = (!aborted && partialOf(error)) || this.#accumulator.snapshot();
       telemetry.end(
         aborted
           ? { kind: "cancelled", by: "abort", reason: error, partial }
