@@ -244,12 +244,13 @@ export class ToolError extends OpenRouterError {
 }
 
 /**
- * What arrived of a stream before it failed, when the error is one of the stream's own (they
- * carry its snapshot); undefined for anything else (an abort's reason, an APIError before the
- * first byte).
+ * What arrived of a call before it failed, when the error is one of the call's own (they carry
+ * its snapshot: an APIError only for an error answered with a 2xx body); undefined for anything
+ * else (an abort's reason).
  */
 export function partialOf(error: unknown): ChatResponse | undefined {
   const fromStream =
+    error instanceof APIError ||
     error instanceof StreamError ||
     error instanceof ConnectionError ||
     error instanceof TimeoutError ||
