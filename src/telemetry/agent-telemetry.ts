@@ -303,6 +303,8 @@ export class AgentTelemetry {
           response: output?.response,
           finishReason: output?.finishReason ?? "stop",
         },
+        // An agent run emits no event: only a hook may keep its content.
+        settings.onContent !== undefined,
       ),
       { operation: OPERATION_INVOKE_AGENT, span: this.#span, semconv: settings.semconv.version },
     );

@@ -26,6 +26,12 @@ export function toCallContent(
   settings: TelemetrySettings,
   /** No response: no output messages (a call that produced nothing, a run with no answer). */
   output: { response: ChatResponse | undefined; finishReason: string },
+  /**
+   * Whether something may hold or edit the content after it is built (a hook, an event carrying
+   * content, exported later): the tool schemas are then copied. Content serialized at once for
+   * the span (limits included: fitting builds new values) needs no copy.
+   */
+  kept: boolean,
 ): GenAIContent {
   const maxChars = settings.maxContentChars;
   const content: GenAIContent = {
@@ -35,14 +41,7 @@ export function toCallContent(
     toolDefinitions:
       input.tools === undefined || input.tools.length === 0
         ? undefined
-        : toToolDefinitions(
-            input.tools,
-            maxChars,
-            // Content serialized at once for the span (limits included: fitting builds new
-            // values) needs no copy of the schemas; a hook, or an event carrying content
-            // (exported later), may hold or edit them.
-            settings.onContent !== undefined || settings.capture?.eventContent === true,
-          ),
+        : toToolDefinitions(input.tools, maxChars, kept),
   };
   if (output.response !== undefined) {
     content.outputMessages = toOutputMessages(

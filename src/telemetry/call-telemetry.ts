@@ -334,7 +334,12 @@ export class CallTelemetry {
     try {
       return applyContentHook(
         this.#settings.onContent,
-        toCallContent(input, this.#settings, { response, finishReason }),
+        toCallContent(
+          input,
+          this.#settings,
+          { response, finishReason },
+          this.#settings.onContent !== undefined || this.#eventContent,
+        ),
         { operation: OPERATION_CHAT, span: this.#span, semconv: this.#settings.semconv.version },
       );
     } catch (error) {
