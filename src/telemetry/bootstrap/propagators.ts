@@ -1,6 +1,7 @@
 import { diag, propagation, type TextMapPropagator } from "@opentelemetry/api";
 import { installCommand, loadOptionalPeer } from "./load-optional-peer.js";
 import { loadSdkPackage } from "./sdk-packages.js";
+import { readList } from "./telemetry-settings.js";
 
 type Core = typeof import("@opentelemetry/core");
 type B3 = typeof import("@opentelemetry/propagator-b3");
@@ -13,14 +14,7 @@ type Jaeger = typeof import("@opentelemetry/propagator-jaeger");
  */
 export function registerPropagators(value: string | undefined): void {
   const core = loadSdkPackage("@opentelemetry/core", "startTelemetry()");
-  const names = [
-    ...new Set(
-      (value ?? "")
-        .split(",")
-        .map((name) => name.trim())
-        .filter((name) => name !== ""),
-    ),
-  ];
+  const names = [...new Set(readList(value))];
   if (names.length === 0) {
     const propagators = [new core.W3CTraceContextPropagator(), new core.W3CBaggagePropagator()];
     propagation.setGlobalPropagator(new core.CompositePropagator({ propagators }));

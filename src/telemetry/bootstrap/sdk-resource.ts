@@ -1,6 +1,7 @@
 import { diag } from "@opentelemetry/api";
 import type { Resource, ResourceDetector } from "@opentelemetry/resources";
 import { loadSdkPackage } from "./sdk-packages.js";
+import { readList } from "./telemetry-settings.js";
 
 /**
  * The resource NodeSDK built: the SDK's defaults (`telemetry.sdk.*`), then what the detectors
@@ -21,10 +22,7 @@ function chooseDetectors(
   resources: typeof import("@opentelemetry/resources"),
   value: string | undefined,
 ): ResourceDetector[] {
-  const names = (value ?? "")
-    .split(",")
-    .map((name) => name.trim())
-    .filter((name) => name !== "");
+  const names = readList(value);
   if (names.length === 0) {
     return [resources.envDetector, resources.processDetector, resources.hostDetector];
   }

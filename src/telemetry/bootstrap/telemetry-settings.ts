@@ -160,20 +160,29 @@ function readProtocol(
   return { protocol: "http/protobuf", protocolRequested: false };
 }
 
+/** The items of a comma-separated variable, trimmed, empty ones dropped; unset is none. */
+export function readList(value: string | undefined): string[] {
+  if (value === undefined) return [];
+  return value
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+}
+
 /** A comma-separated list; unset means `otlp`, `none` means nothing. */
 function readExporters(name: string, value: string | undefined): ExporterKind[] {
   if (value === undefined) return ["otlp"];
   const kinds = new Set<ExporterKind>();
-  const names = value.split(",").map((item) => item.trim().toLowerCase());
+  const names = readList(value).map((item) => item.toLowerCase());
   if (names.includes("none")) {
-    if (names.some((item) => item !== "none" && item !== "")) {
+    if (names.some((item) => item !== "none")) {
       diag.warn(`openrouter-otel: ${name}="${value}" contains none: nothing is exported`);
     }
     return [];
   }
   for (const item of names) {
     if (item === "otlp" || item === "console") kinds.add(item);
-    else if (item !== "") diag.warn(`openrouter-otel: ${name}: unsupported exporter "${item}"`);
+    else diag.warn(`openrouter-otel: ${name}: unsupported exporter "${item}"`);
   }
   return [...kinds];
 }
