@@ -32,8 +32,10 @@ interface ReaderChoices {
  * cardinality limit (per collection interval, with the overflow series), start times (delta:
  * the last collection for a series reported in it, else its first record), `Date.now()` as
  * the clock. One per reader: each has its own temporality and, for delta, its own interval.
- * Attribute sets are kept for the life of the process, like the SDK's cumulative memo: the
- * chunk histogram's sets are few (model, server, operation).
+ * Attribute sets are kept for the life of the process, as the SDK's cumulative storage keeps
+ * them (its delta storage forgets a set once reported; here a set with no record in an
+ * interval is kept but not reported): the chunk histogram's sets are few (model, server,
+ * operation).
  */
 export class ChunkHistogramProducer implements MetricProducer {
   readonly #streams = new Map<string, HistogramStream>();
