@@ -5,15 +5,13 @@ import {
   type Link,
   type Span,
   SpanKind,
-  SpanStatusCode,
   trace,
 } from "@opentelemetry/api";
-import { describeThrown } from "../describe-thrown.js";
 import type { ChatMessage, ChatResponse, ToolCall, ToolDefinition, Usage } from "../types.js";
 import { withAgentStep } from "./agent-step.js";
 import { toCallContent } from "./call-content.js";
 import type { TelemetrySettings } from "./call-telemetry.js";
-import { describeErrorType } from "./describe-error-type.js";
+import { describeErrorType, recordSpanError } from "./describe-error-type.js";
 import { type GenAIMetrics, getGenAIMetrics } from "./gen-ai-metrics.js";
 import { applyContentHook, contentSpanAttributes } from "./genai-content.js";
 import { clearOuterInference } from "./outer-inference.js";
@@ -281,11 +279,7 @@ export class AgentTelemetry {
     const span = this.#span;
     if (errorType !== undefined) {
       attributes[ATTR_ERROR_TYPE] = errorType;
-      span.recordException(error instanceof Error ? error : describeThrown(error));
-      span.setStatus({
-        code: SpanStatusCode.ERROR,
-        message: describeThrown(error),
-      });
+      recordSpanError(span, error);
     }
     span.setAttributes(attributes);
   }

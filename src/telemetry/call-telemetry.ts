@@ -4,15 +4,13 @@ import {
   diag,
   type Span,
   SpanKind,
-  SpanStatusCode,
   trace,
 } from "@opentelemetry/api";
-import { describeThrown } from "../describe-thrown.js";
 import type { ChatRequest, ChatResponse } from "../types.js";
 import { getAgentStep } from "./agent-step.js";
 import { type CallInput, snapshotInput, toCallContent } from "./call-content.js";
 import type { ChunkTimer } from "./chunk-timing.js";
-import { describeErrorType, isErrorReason } from "./describe-error-type.js";
+import { describeErrorType, isErrorReason, recordSpanError } from "./describe-error-type.js";
 import {
   type EventAttributes,
   type EventLogger,
@@ -356,11 +354,7 @@ export class CallTelemetry {
   ): void {
     const span = this.#span;
     if (errorType !== undefined && !this.#deferred) {
-      span.recordException(error instanceof Error ? error : describeThrown(error));
-      span.setStatus({
-        code: SpanStatusCode.ERROR,
-        message: describeThrown(error),
-      });
+      recordSpanError(span, error);
     }
     if (content !== undefined && this.#spanContent) {
       // One call into the span for both sets; the event, when there is one, reads `attributes`.

@@ -1,3 +1,5 @@
+import { type Span, SpanStatusCode } from "@opentelemetry/api";
+import { describeThrown } from "../describe-thrown.js";
 import { APIError, ServerError } from "../errors.js";
 
 /**
@@ -19,4 +21,11 @@ export function describeErrorType(error: unknown): string {
 /** An abort's reason counts as an error unless it is the plain `AbortError` of `abort()`. */
 export function isErrorReason(reason: unknown): boolean {
   return reason instanceof Error && reason.name !== "AbortError";
+}
+
+/** A failed span's exception event and ERROR status, whatever was thrown. */
+export function recordSpanError(span: Span, error: unknown): void {
+  const message = describeThrown(error);
+  span.recordException(error instanceof Error ? error : message);
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
 }
