@@ -9,6 +9,18 @@ export function positiveNumber(field: string, value: number | undefined, fallbac
   return value;
 }
 
+export function nonNegativeNumber(
+  field: string,
+  value: number | undefined,
+  fallback: number,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw new InvalidRequestError(field, `must be a finite number >= 0 (got ${String(value)})`);
+  }
+  return value;
+}
+
 export function nonNegativeInteger(
   field: string,
   value: number | undefined,

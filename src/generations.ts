@@ -1,9 +1,9 @@
 import type { Dispatcher } from "undici";
-import { nonNegativeInteger } from "./check-option.js";
-import { APIError, InvalidRequestError, OpenRouterError, ParseError } from "./errors.js";
+import { nonNegativeInteger, nonNegativeNumber } from "./check-option.js";
+import { APIError, OpenRouterError, ParseError, TimeoutError } from "./errors.js";
 import { readJsonBody } from "./transport/read-json-body.js";
 import { computeRetryDelay } from "./transport/retry-policy.js";
-import { sendRequest } from "./transport/send-request.js";
+import { chatRetryDelay, sendRequest } from "./transport/send-request.js";
 
 /** How often a 404 (the record is not indexed yet) is asked again. */
 export const DEFAULT_GENERATION_RETRIES = 5;
@@ -133,13 +133,11 @@ export class Generations {
     }
     const url = `${baseURL}/generation?id=${encodeURIComponent(id)}`;
     const retries = nonNegativeInteger("retries", options.retries, DEFAULT_GENERATION_RETRIES);
-    const initialDelayMs = options.initialDelayMs ?? DEFAULT_GENERATION_DELAY_MS;
-    if (!Number.isFinite(initialDelayMs) || initialDelayMs < 0) {
-      throw new InvalidRequestError(
-        "initialDelayMs",
-        `must be a finite number >= 0 (got ${initialDelayMs})`,
-      );
-    }
+    const initialDelayMs = nonNegativeNumber(
+      "initialDelayMs",
+      options.initialDelayMs,
+      DEFAULT_GENERATION_DELAY_MS,
+    );
     const description = `GET ${url}`;
     return sendRequest(
       {
@@ -154,12 +152,10 @@ export class Generations {
           // Not indexed yet: the record is written some seconds after the stream ends.
           if (error instanceof APIError && error.status === 404)
             return Math.min(MAX_GENERATION_DELAY_MS, initialDelayMs * 2 ** attempt);
-          // Reading a record changes nothing: any transient failure, a timeout's included.
-          if (error instanceof APIError && !error.isRetryable) return undefined;
-          return computeRetryDelay(
-            attempt,
-            error instanceof APIError ? error.retryAfter : undefined,
-          );
+          // Reading a record changes nothing: a chat call's transient failures, and a timeout.
+          return error instanceof TimeoutError
+            ? computeRetryDelay(attempt, undefined)
+            : chatRetryDelay(error, attempt);
         },
       },
       (response) => readGeneration(response, description),

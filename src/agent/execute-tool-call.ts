@@ -5,7 +5,7 @@ import type { AgentTelemetry } from "../telemetry/agent-telemetry.js";
 import type { ToolCall, ToolMessage } from "../types.js";
 import { toErrorContent, toResultContent, toToolMessage } from "./agent-history.js";
 import type { Tool } from "./tool.js";
-import { checkArguments } from "./tool-arguments.js";
+import { type CheckedArguments, checkArguments } from "./tool-arguments.js";
 import type { ToolErrorEvent, ToolResultEvent } from "./types.js";
 
 /** One call to run, with what it runs against. */
@@ -62,7 +62,7 @@ export async function executeToolCall(job: ToolCallJob): Promise<SettledToolCall
   }
   // A schema that throws or answers oddly refuses the call, as invalid arguments would.
   const args = await checkArguments(tool, call).catch(
-    (error: unknown): Awaited<ReturnType<typeof checkArguments>> => ({
+    (error: unknown): CheckedArguments => ({
       ok: false,
       problem: `the arguments could not be validated: ${describeThrown(error)}`,
     }),

@@ -19,12 +19,7 @@ export async function readAPIError(
   description: string,
 ): Promise<APIError> {
   const status = response.statusCode;
-  let text = "";
-  try {
-    text = await readBodyText(response.body, MAX_ERROR_BODY_BYTES);
-  } catch {
-    // The status is what matters; a body cut short adds nothing we could rely on.
-  }
+  const text = await readErrorText(response);
   const headerRetryAfter = parseRetryAfter(response.headers["retry-after"]);
   const error = parseErrorBody(text);
   if (error !== undefined) {
@@ -50,12 +45,17 @@ export async function readUnexpectedBody(
   description: string,
   contentType: string,
 ): Promise<APIError> {
-  const text = await readBodyText(response.body, MAX_ERROR_BODY_BYTES).catch(() => "");
+  const text = await readErrorText(response);
   return new APIError({
     status: response.statusCode,
     message: `${description} answered with ${contentType} instead of an event stream`,
     body: text.slice(0, MAX_ERROR_BODY_CHARS) || undefined,
   });
+}
+
+/** An error body, bounded; empty when it breaks off (the status is what matters then). */
+function readErrorText(response: Dispatcher.ResponseData): Promise<string> {
+  return readBodyText(response.body, MAX_ERROR_BODY_BYTES).catch(() => "");
 }
 
 /** The `error` object of a JSON body, or undefined when the body is not that shape. */
