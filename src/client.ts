@@ -119,11 +119,11 @@ let connectionOf: (chat: Chat) => GenerationsConnection;
 
 /** `client.chat`: streaming and one-shot chat completions. */
 export class Chat {
-  readonly #apiKey: string | undefined;
   readonly #url: string;
-  readonly #headers: Record<string, string>;
-  /** Every header of a call, built once: a one-shot call's, then a streaming call's. */
-  readonly #callHeaders: readonly [Record<string, string>, Record<string, string>] | undefined;
+  /** Every header of a call, built once (undefined without an API key). */
+  readonly #callHeaders:
+    | { json: Record<string, string>; stream: Record<string, string> }
+    | undefined;
   readonly #timeoutMs: number;
   readonly #maxRetries: number;
   readonly #dispatcher: Dispatcher | undefined;
@@ -136,23 +136,22 @@ export class Chat {
     streamIn = (chat, request, options, parentContext) =>
       chat.#createStream(request, options, true, parentContext, false);
     connectionOf = (chat) => ({
-      apiKey: chat.#apiKey,
       baseURL: chat.#url.slice(0, -"/chat/completions".length),
-      headers: chat.#headers,
+      jsonHeaders: chat.#callHeaders?.json,
       timeoutMs: chat.#timeoutMs,
       dispatcher: chat.#dispatcher,
     });
   }
 
   constructor(options: OpenRouterOptions) {
-    this.#apiKey = options.apiKey ?? process.env.OPENROUTER_API_KEY;
+    const apiKey = options.apiKey ?? process.env.OPENROUTER_API_KEY;
     const baseURL = parseBaseURL(options.baseURL ?? DEFAULT_BASE_URL);
     this.#url = `${baseURL.href.replace(/\/+$/, "")}/chat/completions`;
     this.#timeoutMs = positiveNumber("timeoutMs", options.timeoutMs, DEFAULT_TIMEOUT_MS);
     this.#maxRetries = nonNegativeInteger("maxRetries", options.maxRetries, DEFAULT_MAX_RETRIES);
     this.#dispatcher = options.dispatcher;
     this.#propagateTrace = options.propagateTrace === true;
-    this.#headers = {
+    const headers = {
       "content-type": "application/json",
       "user-agent": `${INSTRUMENTATION_NAME}/${VERSION}`,
       ...(options.appUrl ? { "http-referer": headerValue("appUrl", options.appUrl) } : {}),
@@ -161,16 +160,15 @@ export class Chat {
         : {}),
       ...checkHeaders(options.headers),
     };
-    const apiKey = this.#apiKey;
     const withAccept = (accept: string) => ({
-      ...this.#headers,
+      ...headers,
       accept,
       authorization: `Bearer ${apiKey}`,
     });
     this.#callHeaders =
       apiKey === undefined || apiKey === ""
         ? undefined
-        : [withAccept("application/json"), withAccept("text/event-stream")];
+        : { json: withAccept("application/json"), stream: withAccept("text/event-stream") };
     this.#telemetry = {
       tracer: (options.tracerProvider ?? trace).getTracer(INSTRUMENTATION_NAME, VERSION),
       meterProvider: options.meterProvider,
@@ -216,7 +214,7 @@ export class Chat {
       send: {
         method: "POST",
         url: this.#url,
-        headers: callHeaders[streaming ? 1 : 0],
+        headers: streaming ? callHeaders.stream : callHeaders.json,
         body,
         timeoutMs: this.#timeoutMs,
         maxRetries: this.#maxRetries,

@@ -93,10 +93,10 @@ export interface GetGenerationOptions {
 
 /** What `client.generations` needs of the client's settings. */
 export interface GenerationsConnection {
-  apiKey: string | undefined;
   /** The base URL without a trailing slash. */
   baseURL: string;
-  headers: Record<string, string>;
+  /** Every header of a JSON call, the API key's included; undefined without an API key. */
+  jsonHeaders: Record<string, string> | undefined;
   timeoutMs: number;
   dispatcher: Dispatcher | undefined;
 }
@@ -125,8 +125,8 @@ export class Generations {
     if (typeof id !== "string" || id === "") {
       throw new OpenRouterError("generations.get needs the generation id (a non-empty string)");
     }
-    const { apiKey, baseURL, headers, timeoutMs, dispatcher } = this.#connection;
-    if (apiKey === undefined || apiKey === "") {
+    const { baseURL, jsonHeaders, timeoutMs, dispatcher } = this.#connection;
+    if (jsonHeaders === undefined) {
       throw new OpenRouterError(
         "No API key: pass `apiKey` to `new OpenRouter()` or set OPENROUTER_API_KEY",
       );
@@ -143,7 +143,7 @@ export class Generations {
       {
         method: "GET",
         url,
-        headers: { ...headers, accept: "application/json", authorization: `Bearer ${apiKey}` },
+        headers: jsonHeaders,
         timeoutMs,
         maxRetries: retries,
         signal: options.signal,
