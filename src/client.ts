@@ -134,7 +134,7 @@ export class Chat {
     telemetrySettingsOf = (chat) => chat.#telemetry;
     // An agent checked its first step's request when the run was made.
     streamIn = (chat, request, options, parentContext) =>
-      chat.#createStream(request, options, true, parentContext, false);
+      chat.#createStream(request, options, true, parentContext);
     connectionOf = (chat) => ({
       baseURL: chat.#url.slice(0, -"/chat/completions".length),
       jsonHeaders: chat.#callHeaders?.json,
@@ -185,11 +185,13 @@ export class Chat {
    * thrown here) and sent when iteration starts; the active context is captured now.
    */
   stream(request: ChatRequest, options: ChatCallOptions = {}): ChatStream {
+    validateChatRequest(request);
     return this.#createStream(request, options, true);
   }
 
   /** A one-shot (non-streaming) chat completion, with the same response and telemetry. */
   async complete(request: ChatRequest, options: ChatCallOptions = {}): Promise<ChatResponse> {
+    validateChatRequest(request);
     return this.#createStream(request, options, false).response;
   }
 
@@ -198,9 +200,7 @@ export class Chat {
     options: ChatCallOptions,
     streaming: boolean,
     parentContext: Context = context.active(),
-    validate = true,
   ): ChatStream {
-    if (validate) validateChatRequest(request);
     const body = serializeChatRequest(request, streaming);
     const callHeaders = this.#callHeaders;
     if (callHeaders === undefined) {
