@@ -15,8 +15,9 @@ import { Generations, type GenerationsConnection } from "./generations.js";
 import { addTraceIds, serializeChatRequest } from "./request/serialize-chat-request.js";
 import { validateChatRequest } from "./request/validate-chat-request.js";
 import { ChatStream } from "./stream/chat-stream.js";
-import { startCall, type TelemetrySettings } from "./telemetry/call-telemetry.js";
+import type { TelemetrySettings } from "./telemetry/call-telemetry.js";
 import { type ContentOptions, resolveContentOptions } from "./telemetry/content-options.js";
+import { startCall } from "./telemetry/start-call.js";
 import type { ChatRequest, ChatResponse } from "./types.js";
 import { INSTRUMENTATION_NAME, VERSION } from "./version.js";
 

@@ -5,9 +5,9 @@ import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trac
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ChatRequest, TRUNCATION_MARKER } from "../src/index.js";
 import { ChatAccumulator } from "../src/stream/chat-accumulator.js";
-import { startCall } from "../src/telemetry/call-telemetry.js";
 import { CAPTURE_CONTENT_ENV } from "../src/telemetry/capture-content.js";
 import { semconvOf } from "../src/telemetry/semconv.js";
+import { startCall } from "../src/telemetry/start-call.js";
 import { buildChatEvents } from "../src/testing/index.js";
 import { collect } from "./helpers/collect.js";
 import { startOtlpReceiver } from "./helpers/otlp-receiver.js";

@@ -2,7 +2,8 @@ import { type Context, context, type SpanContext, trace } from "@opentelemetry/a
 import { createParser, type EventSourceMessage, type EventSourceParser } from "eventsource-parser";
 import type { Dispatcher } from "undici";
 import { ConnectionError, OpenRouterError, ParseError, partialOf } from "../errors.js";
-import type { CallTelemetry, StartedCall } from "../telemetry/call-telemetry.js";
+import type { CallTelemetry } from "../telemetry/call-telemetry.js";
+import type { StartedCall } from "../telemetry/start-call.js";
 import { readUnexpectedBody } from "../transport/read-api-error.js";
 import { drainTrailer } from "../transport/read-body-text.js";
 import { readJsonBody } from "../transport/read-json-body.js";

@@ -1,31 +1,16 @@
-import {
-  type Attributes,
-  type Context,
-  diag,
-  type Span,
-  SpanKind,
-  trace,
-} from "@opentelemetry/api";
+import { type Attributes, type Context, diag, type Span } from "@opentelemetry/api";
 import type { ChatRequest, ChatResponse } from "../types.js";
-import { getAgentStep } from "./agent-step.js";
-import { type CallInput, snapshotInput, toCallContent } from "./call-content.js";
+import { type CallInput, toCallContent } from "./call-content.js";
 import type { ChunkTimer } from "./chunk-timing.js";
 import { describeErrorType, isErrorReason, recordSpanError } from "./describe-error-type.js";
-import {
-  type EventAttributes,
-  type EventLogger,
-  emitDetailsEvent,
-  getEventLogger,
-} from "./details-event.js";
-import { type GenAIMetrics, getGenAIMetrics, recordTokenUsage } from "./gen-ai-metrics.js";
+import { type EventAttributes, type EventLogger, emitDetailsEvent } from "./details-event.js";
+import { type GenAIMetrics, recordTokenUsage } from "./gen-ai-metrics.js";
 import {
   addContentEventAttributes,
   applyContentHook,
   contentSpanAttributes,
   type GenAIContent,
 } from "./genai-content.js";
-import { getOuterInference, markHandedOver } from "./outer-inference.js";
-import { buildRequestAttributes } from "./request-attributes.js";
 import { buildResponseAttributes } from "./response-attributes.js";
 import {
   ATTR_ERROR_TYPE,
@@ -33,7 +18,6 @@ import {
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
-  ATTR_OPENROUTER_AGENT_STEP,
   ATTR_OPENROUTER_RETRY_ATTEMPT,
   ATTR_OPENROUTER_RETRY_DELAY_MS,
   ATTR_SERVER_ADDRESS,
@@ -41,8 +25,6 @@ import {
   EVENT_RETRY,
   OPERATION_CHAT,
   PROVIDER_OPENROUTER,
-  SPAN_NAME_COMPLETE,
-  SPAN_NAME_STREAMING,
 } from "./semconv.js";
 import { hasOutput, toSemconvFinishReason } from "./semconv-messages.js";
 import type { TelemetrySettings } from "./telemetry-settings.js";
@@ -54,119 +36,6 @@ export type CallOutcome =
   | { kind: "completed"; response: ChatResponse }
   | { kind: "failed"; error: unknown; partial: ChatResponse }
   | { kind: "cancelled"; by: "consumer" | "abort"; reason?: unknown; partial: ChatResponse };
-
-export interface StartedCall {
-  /** The context the HTTP work runs in: the span's when there is one. */
-  context: Context;
-  /** Undefined when nothing records (no recording span, no meter): the stream skips every hook. */
-  telemetry: CallTelemetry | undefined;
-}
-
-/**
- * Starts the span (or adopts the caller's) and the clock of one call. When the span is not
- * recording and no meter is registered, returns no recorder at all: nothing is measured,
- * built or serialized for nobody.
- */
-export function startCall(
-  settings: TelemetrySettings,
-  request: ChatRequest,
-  streaming: boolean,
-  parentContext: Context,
-  handedSpan: Span | undefined,
-): StartedCall {
-  let started: Span | undefined;
-  try {
-    const attributes = buildRequestAttributes(
-      request,
-      streaming,
-      settings.server,
-      settings.semconv,
-    );
-    const outer = handedSpan === undefined ? getOuterInference(parentContext) : undefined;
-    if (outer !== undefined)
-      return deferToOuter(settings, request, attributes, outer.span, parentContext);
-    const agentStep = getAgentStep(parentContext);
-    if (agentStep !== undefined) attributes[ATTR_OPENROUTER_AGENT_STEP] = agentStep.step;
-    let span: Span;
-    if (handedSpan !== undefined) {
-      span = handedSpan;
-      markHandedOver(span);
-      if (span.isRecording()) span.setAttributes(attributes);
-    } else {
-      span = started = settings.tracer.startSpan(
-        streaming ? SPAN_NAME_STREAMING : SPAN_NAME_COMPLETE,
-        { kind: SpanKind.CLIENT, attributes },
-        parentContext,
-      );
-    }
-    agentStep?.onSpan(span);
-    const context = trace.setSpan(parentContext, span);
-    const recording = span.isRecording();
-    const metrics = getGenAIMetrics(settings.meterProvider, settings.semconv);
-    const events = settings.capture?.emitEvent
-      ? getEventLogger(settings.loggerProvider)
-      : undefined;
-    // A content hook runs whatever capture and sampling say (the conventions' upload pattern).
-    const hook = settings.onContent !== undefined;
-    if (!recording && metrics === undefined && events === undefined && !hook)
-      return { context, telemetry: undefined };
-    const spanContent = recording && settings.captureContent;
-    const eventContent = events !== undefined && settings.capture?.eventContent === true;
-    const telemetry = new CallTelemetry({
-      span,
-      context,
-      recording,
-      ownsSpan: handedSpan === undefined,
-      deferred: false,
-      metrics,
-      events,
-      settings,
-      request,
-      requestAttributes: attributes,
-      // A copy of the list: a caller appending to its history meanwhile changes nothing here.
-      input: spanContent || eventContent || hook ? snapshotInput(request) : undefined,
-      spanContent,
-      eventContent,
-    });
-    return { context, telemetry };
-  } catch (error) {
-    diag.error("openrouter-otel: starting the span failed", error);
-    started?.end(); // no recorder will: a span of ours ends on every path
-    return { context: parentContext, telemetry: undefined };
-  }
-}
-
-/**
- * Another instrumentation traces this call: no span, metrics or event of ours; the outer span,
- * when there is one, receives the call's attributes.
- */
-function deferToOuter(
-  settings: TelemetrySettings,
-  request: ChatRequest,
-  attributes: Attributes,
-  outer: Span | undefined,
-  parentContext: Context,
-): StartedCall {
-  if (outer === undefined || !outer.isRecording())
-    return { context: parentContext, telemetry: undefined };
-  outer.setAttributes(attributes);
-  const telemetry = new CallTelemetry({
-    span: outer,
-    context: parentContext,
-    recording: true,
-    ownsSpan: false,
-    deferred: true,
-    metrics: undefined,
-    events: undefined,
-    settings,
-    request,
-    requestAttributes: attributes,
-    input: undefined,
-    spanContent: false,
-    eventContent: false,
-  });
-  return { context: parentContext, telemetry };
-}
 
 /**
  * Records one call into its span and the GenAI metrics. Never throws into the caller: a
