@@ -7,7 +7,8 @@ import { VERSION } from "../version.js";
  * reading the chunk costs. A call's attribute set is fixed once its first chunk is in, so the
  * call looks its series up once and records into it with constant work. A meter provider
  * started by `startTelemetry()` aggregates the histogram itself (see
- * `bootstrap/chunk-histogram-producer.ts`); any other provider gets `Histogram.record`.
+ * `bootstrap/chunk-histogram-producer.ts`), and so does one a `ChunkHistogram` was registered
+ * for (`bootstrap/chunk-histogram.ts`); any other provider gets `Histogram.record`.
  */
 
 /** The series of one call: the time between two chunks of output, in seconds. */
@@ -35,13 +36,25 @@ export interface ChunkHistogramSink {
  * name and scope beside it.
  */
 const REGISTRY = Symbol.for(`openrouter-otel.chunk-histogram-sinks@${VERSION}`);
-const shared = globalThis as { [REGISTRY]?: WeakMap<MeterProvider, ChunkHistogramSink> };
+/** The providers that made the SDK's histogram instead: a sink registered later would double it. */
+const SDK_MADE = Symbol.for(`openrouter-otel.chunk-histogram-sdk@${VERSION}`);
+const shared = globalThis as {
+  [REGISTRY]?: WeakMap<MeterProvider, ChunkHistogramSink>;
+  [SDK_MADE]?: WeakSet<MeterProvider>;
+};
 shared[REGISTRY] ??= new WeakMap();
+shared[SDK_MADE] ??= new WeakSet();
 const sinks = shared[REGISTRY];
+const sdkMade = shared[SDK_MADE];
 
-/** Called by `startTelemetry()` for the meter provider it registers. */
+/** Called by `ChunkHistogram.register()` (and so by `startTelemetry()`) for its provider. */
 export function registerChunkHistogramSink(provider: MeterProvider, sink: ChunkHistogramSink) {
   sinks.set(provider, sink);
+}
+
+/** Whether a client already made the SDK's histogram for this provider. */
+export function madeSdkChunkHistogram(provider: MeterProvider): boolean {
+  return sdkMade.has(provider);
 }
 
 /** Makes the timer of one call: the provider's sink, else the SDK's histogram. */
@@ -55,5 +68,6 @@ export function chunkTimerFactory(
   const sink = sinks.get(provider);
   if (sink !== undefined) return (attributes) => sink.series(descriptor, attributes);
   const instrument = histogram();
+  sdkMade.add(provider);
   return (attributes) => ({ record: (seconds) => instrument.record(seconds, attributes) });
 }

@@ -1,3 +1,4 @@
+export { ChunkHistogram } from "./chunk-histogram.js";
 export type { SpanExportStats } from "./span-export-counters.js";
 export {
   DEFAULT_SERVICE_NAME,

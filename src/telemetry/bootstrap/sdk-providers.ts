@@ -2,8 +2,6 @@ import { context, diag, metrics, trace } from "@opentelemetry/api";
 import type { LoggerProvider, LogRecordLimits } from "@opentelemetry/sdk-logs";
 import type { MeterProvider } from "@opentelemetry/sdk-metrics";
 import type { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
-import { registerChunkHistogramSink } from "../chunk-timing.js";
-import { chunkHistogramSink } from "./chunk-histogram-producer.js";
 import { registerPropagators } from "./propagators.js";
 import { loadSdkPackage } from "./sdk-packages.js";
 import { buildResource } from "./sdk-resource.js";
@@ -48,10 +46,7 @@ export function startSdkProviders(
       readers: pipelines.metricReaders,
       sdkMetricsEnabled,
     });
-    registerChunkHistogramSink(
-      meterProvider,
-      chunkHistogramSink(pipelines.chunkHistogramProducers),
-    );
+    pipelines.chunkHistogram?.register(meterProvider);
     metrics.setGlobalMeterProvider(meterProvider);
   }
   const selfObservation = sdkMetricsEnabled && meterProvider ? { meterProvider } : {};

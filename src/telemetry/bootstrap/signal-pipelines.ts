@@ -1,7 +1,7 @@
 import type { LogRecordProcessor } from "@opentelemetry/sdk-logs";
 import type { MetricReader, PushMetricExporter } from "@opentelemetry/sdk-metrics";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { ChunkHistogramProducer } from "./chunk-histogram-producer.js";
+import { ChunkHistogram } from "./chunk-histogram.js";
 import type { OtlpExporters } from "./otlp-exporters.js";
 import { loadSdkPackage } from "./sdk-packages.js";
 import {
@@ -14,8 +14,8 @@ import type { TelemetrySettings } from "./telemetry-settings.js";
 export interface SignalPipelines {
   spanProcessors: SpanProcessor[];
   metricReaders: MetricReader[];
-  /** Each reader's own aggregation of the per-chunk histogram (`chunk-histogram-producer.ts`). */
-  chunkHistogramProducers: ChunkHistogramProducer[];
+  /** The per-chunk histogram, fed to every reader: registered with the meter provider. */
+  chunkHistogram: ChunkHistogram | undefined;
   logRecordProcessors: LogRecordProcessor[];
 }
 
@@ -60,28 +60,26 @@ function spanProcessors(
 function metricReaders(
   settings: TelemetrySettings,
   exporters: OtlpExporters,
-): Pick<SignalPipelines, "metricReaders" | "chunkHistogramProducers"> {
+): Pick<SignalPipelines, "metricReaders" | "chunkHistogram"> {
   const console = settings.metrics.exporters.includes("console");
   const metricExporters: PushMetricExporter[] = [];
   if (exporters.metrics !== undefined) metricExporters.push(exporters.metrics);
   if (metricExporters.length === 0 && !console)
-    return { metricReaders: [], chunkHistogramProducers: [] };
+    return { metricReaders: [], chunkHistogram: undefined };
   const metrics = loadSdkPackage("@opentelemetry/sdk-metrics", "exporting metrics");
   if (console) metricExporters.push(new metrics.ConsoleMetricExporter());
-  const { emptyResource } = loadSdkPackage("@opentelemetry/resources", "exporting metrics");
-  const readers = metricExporters.map((exporter) => {
-    const producer = new ChunkHistogramProducer(metrics, emptyResource());
-    const reader = new metrics.PeriodicExportingMetricReader({
-      exporter,
-      exportIntervalMillis: settings.metricExportIntervalMs,
-      metricProducers: [producer],
-    });
-    return { reader, producer: producer.bind(reader) };
-  });
-  return {
-    metricReaders: readers.map(({ reader }) => reader),
-    chunkHistogramProducers: readers.map(({ producer }) => producer),
-  };
+  const chunkHistogram = new ChunkHistogram();
+  const metricReaders = metricExporters.map((exporter) =>
+    chunkHistogram.reader(
+      (metricProducers) =>
+        new metrics.PeriodicExportingMetricReader({
+          exporter,
+          exportIntervalMillis: settings.metricExportIntervalMs,
+          metricProducers,
+        }),
+    ),
+  );
+  return { metricReaders, chunkHistogram };
 }
 
 function logRecordProcessors(
