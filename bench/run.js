@@ -67,12 +67,25 @@ const WARM_SCENARIOS = only(
   "scenarios",
   (scenario) => scenario.name,
 );
-/** `floor+events` (the floor handing out events, a reference) runs only when `--clients` names it. */
+/**
+ * `floor+events` (the floor handing out events, a reference) and the two NodeSDK setups run only
+ * when `--clients` names them.
+ */
 const STREAM_CLIENTS =
   arg("clients", undefined) === undefined
     ? ["floor", "none", "tracing", "production", "openai", "openai+otel"]
     : only(
-        ["floor", "floor+events", "none", "tracing", "production", "openai", "openai+otel"],
+        [
+          "floor",
+          "floor+events",
+          "none",
+          "tracing",
+          "production",
+          "nodesdk",
+          "nodesdk+chunk-histogram",
+          "openai",
+          "openai+otel",
+        ],
         "clients",
       );
 /** The first stream of a fresh process: a single stream, measured alone (more rounds: cheap). */

@@ -10,6 +10,8 @@ const CLIENTS = {
   none: ours("./openrouter-otel.js", "none"),
   tracing: ours("./openrouter-otel.js", "tracing"),
   production: ours("./openrouter-otel.js", "production"),
+  nodesdk: ours("./openrouter-otel.js", "nodesdk"),
+  "nodesdk+chunk-histogram": ours("./openrouter-otel.js", "nodesdk+chunk-histogram"),
   openai: () => import("./openai.js").then((m) => m.createClient),
   "openai+otel": () => import("./openai-otel.cjs").then((m) => m.createClient),
   "agent/tracing": ours("./agent-openrouter-otel.js", "tracing"),

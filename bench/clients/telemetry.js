@@ -2,8 +2,9 @@
  * The telemetry configurations the benchmark measures, set up globally as an application
  * does: `none` (nothing registered), `tracing` (see `tracing.cjs`; content capture is on in
  * the clients), `production` (`startTelemetry()` with its defaults: traces and metrics over
- * OTLP/HTTP, here to the sink process). `flush()` exports everything buffered, traces and
- * metrics: the benchmark calls it before its clock stops.
+ * OTLP/HTTP, here to the sink process), and two opt-in ones: NodeSDK started by hand, with and
+ * without the package's `ChunkHistogram` (`nodesdk.js`). `flush()` exports everything buffered,
+ * traces and metrics: the benchmark calls it before its clock stops.
  */
 /** Loads only what the configuration uses: `none` loads no OpenTelemetry SDK. */
 export async function setUpTelemetry(kind, sinkURL) {
@@ -24,6 +25,10 @@ export async function setUpTelemetry(kind, sinkURL) {
         return stats.exported;
       },
     };
+  }
+  if (kind === "nodesdk" || kind === "nodesdk+chunk-histogram") {
+    const { setUpNodeSdk } = await import("./nodesdk.js");
+    return setUpNodeSdk(sinkURL, { chunkHistogram: kind === "nodesdk+chunk-histogram" });
   }
   throw new Error(`unknown telemetry configuration ${kind}`);
 }
