@@ -87,7 +87,7 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe("the chunk histogram startTelemetry() aggregates itself", () => {
+describe("the chunk histogram the package aggregates itself (startTelemetry(), ChunkHistogram)", () => {
   const temporalities = [AggregationTemporality.CUMULATIVE, AggregationTemporality.DELTA];
   for (const temporality of temporalities) {
     const label = temporality === AggregationTemporality.DELTA ? "delta" : "cumulative";

@@ -113,8 +113,11 @@ describe("ChunkHistogram: the package's per-chunk aggregation for a meter provid
     );
     const provider = new MeterProvider({ readers });
     chunkHistogram.register(provider);
+    const record = spyOnSdkRecord(provider);
     const call = await chunkServer(provider);
     await call();
+    expect(record).toHaveBeenCalledTimes(4); // the client's provider, not the global one
+    record.mockRestore();
     await provider.forceFlush();
     await call();
     await provider.forceFlush();
@@ -134,23 +137,37 @@ describe("ChunkHistogram: the package's per-chunk aggregation for a meter provid
   });
 
   it("says what is wrong when it is wired in the wrong order", async () => {
-    const provider = new MeterProvider();
-    expect(() => new ChunkHistogram().register(provider)).toThrow(/no reader was made/);
+    const histogramReader = (histogram: ChunkHistogram) =>
+      histogram.reader((metricProducers) => otlpReader(metricProducers));
+    expect(() => new ChunkHistogram().register(new MeterProvider())).toThrow(/no reader was made/);
+
+    // A reader that would never export the histogram.
+    expect(() => new ChunkHistogram().reader(() => otlpReader())).toThrow(
+      /built without the metricProducers/,
+    );
+
+    // NodeSDK not started yet: the API's no-op provider, which no client would record into.
+    const early = new ChunkHistogram();
+    histogramReader(early);
+    expect(() => early.register(metricsApi.getMeterProvider())).toThrow(/after sdk\.start\(\)/);
 
     const twice = new ChunkHistogram();
-    twice.reader((metricProducers) => otlpReader(metricProducers));
+    const provider = new MeterProvider({ readers: [histogramReader(twice)] });
     twice.register(provider);
     expect(() => twice.register(provider)).toThrow(/already registered/);
-    expect(() => twice.reader((metricProducers) => otlpReader(metricProducers))).toThrow(
-      /before register\(\)/,
-    );
+    expect(() => histogramReader(twice)).toThrow(/before register\(\)/);
+
+    // A second aggregation on the same provider would leave the first one's readers without it.
+    const second = new ChunkHistogram();
+    histogramReader(second);
+    expect(() => second.register(provider)).toThrow(/already has the package's aggregation/);
 
     // A provider that already recorded the histogram through the SDK would export it twice.
     const used = new MeterProvider({ readers: [otlpReader()] });
     const call = await chunkServer(used);
     await call();
     const late = new ChunkHistogram();
-    late.reader((metricProducers) => otlpReader(metricProducers));
+    histogramReader(late);
     expect(() => late.register(used)).toThrow(/already records time_per_output_chunk/);
     await Promise.all([provider.shutdown(), used.shutdown()]);
   });

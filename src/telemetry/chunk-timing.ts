@@ -52,6 +52,11 @@ export function registerChunkHistogramSink(provider: MeterProvider, sink: ChunkH
   sinks.set(provider, sink);
 }
 
+/** Whether this provider already has a sink (`startTelemetry()`'s, or a `ChunkHistogram`). */
+export function hasChunkHistogramSink(provider: MeterProvider): boolean {
+  return sinks.has(provider);
+}
+
 /** Whether a client already made the SDK's histogram for this provider. */
 export function madeSdkChunkHistogram(provider: MeterProvider): boolean {
   return sdkMade.has(provider);

@@ -1,8 +1,16 @@
-import type { MeterProvider } from "@opentelemetry/api";
+import { createNoopMeter, type MeterProvider } from "@opentelemetry/api";
 import type { MetricProducer, MetricReader } from "@opentelemetry/sdk-metrics";
-import { madeSdkChunkHistogram, registerChunkHistogramSink } from "../chunk-timing.js";
+import { INSTRUMENTATION_NAME, VERSION } from "../../version.js";
+import {
+  hasChunkHistogramSink,
+  madeSdkChunkHistogram,
+  registerChunkHistogramSink,
+} from "../chunk-timing.js";
 import { ChunkHistogramProducer, chunkHistogramSink } from "./chunk-histogram-producer.js";
 import { loadSdkPackage } from "./sdk-packages.js";
+
+/** What the metrics API hands out when no meter provider is registered. */
+const NoopMeter = createNoopMeter().constructor;
 
 /**
  * `gen_ai.client.operation.time_per_output_chunk` aggregated by this package for a meter
@@ -41,6 +49,15 @@ export class ChunkHistogram {
     const { emptyResource } = loadSdkPackage("@opentelemetry/resources", "ChunkHistogram");
     const producer = new ChunkHistogramProducer(sdk, emptyResource());
     const reader = build([producer]);
+    // A reader built without the producer would never export the histogram, and registering
+    // takes the SDK's instrument away: say so now. The SDK keeps its producers in a field that
+    // is not public API; when it is not there, nothing is checked.
+    const held = (reader as unknown as { _metricProducers?: unknown })._metricProducers;
+    if (Array.isArray(held) && !held.includes(producer)) {
+      throw new Error(
+        "ChunkHistogram.reader(): the reader was built without the metricProducers it was given; pass them to it (beside any of yours)",
+      );
+    }
     // The reader's temporality and cardinality limit, as the SDK's storage takes them.
     producer.bind(reader);
     this.#producers.push(producer);
@@ -49,15 +66,27 @@ export class ChunkHistogram {
 
   /**
    * Makes the clients that record into `provider` (the global one, or a client's
-   * `meterProvider`) use this aggregation. Call it once, after the readers are made and before
-   * the first call: a provider that already recorded the histogram through the SDK keeps doing
-   * so, and this throws rather than export the metric twice.
+   * `meterProvider`) use this aggregation. `provider` must be the one holding the readers.
+   * Call it once, after the readers are made and before the first call. Throws, rather than
+   * lose the histogram or export it twice, when the provider is the API's no-op (NodeSDK not
+   * started yet), already has an aggregation of the package (`startTelemetry()`'s, another
+   * `ChunkHistogram`), or already recorded the histogram through the SDK.
    */
   register(provider: MeterProvider): void {
     if (this.#producers.length === 0) {
       throw new Error("ChunkHistogram.register(): no reader was made with reader() yet");
     }
     if (this.#registered) throw new Error("ChunkHistogram.register(): already registered");
+    if (provider.getMeter(INSTRUMENTATION_NAME, VERSION) instanceof NoopMeter) {
+      throw new Error(
+        "ChunkHistogram.register(): this meter provider is a no-op; with NodeSDK, register metrics.getMeterProvider() after sdk.start()",
+      );
+    }
+    if (hasChunkHistogramSink(provider)) {
+      throw new Error(
+        "ChunkHistogram.register(): this meter provider already has the package's aggregation (startTelemetry()'s, or another ChunkHistogram's)",
+      );
+    }
     if (madeSdkChunkHistogram(provider)) {
       throw new Error(
         "ChunkHistogram.register(): this meter provider already records time_per_output_chunk through the SDK (a call came first); register it before the first call",
