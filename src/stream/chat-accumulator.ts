@@ -22,13 +22,15 @@ interface ToolCallState {
   index: number;
   id: string;
   name: string;
-  /** Argument fragments, joined once at the end: appending to a string and re-parsing it on
-   * every fragment is the quadratic trap that makes 1 MB of arguments take seconds. */
-  fragments: string[];
-  /** Reads `fragments[0..scanned)` for open strings and brackets: made on the first
-   * whitespace fragment (rare), then fed only what arrived since. */
+  /**
+   * The arguments so far. `+=` makes a rope that V8 flattens once, when the text is first read:
+   * no copy per fragment, and one string instead of a list of thousands that would outlive the
+   * young generation. (Re-parsing on every fragment is the quadratic trap, not appending.)
+   */
+  text: string;
+  /** Reads the arguments for open strings and brackets: made on the first whitespace fragment
+   * (rare), from the text so far, then fed each fragment as it is appended. */
   scan: JsonEndScanner | undefined;
-  scanned: number;
   /** Whether the arguments are whole JSON; forgotten when a fragment that is not blank comes. */
   whole: boolean | undefined;
 }
@@ -36,7 +38,7 @@ interface ToolCallState {
 /**
  * Folds the chunks of one chat completion into events and a {@link ChatResponse}. Pure and
  * synchronous: fed one parsed chunk at a time, constant work per chunk (every piece of text is
- * kept in a list and joined once, when the response is built).
+ * kept, in a list or a rope, and joined once, when the response is built).
  */
 export class ChatAccumulator {
   id = "";
@@ -108,7 +110,7 @@ export class ChatAccumulator {
             const index = fragment.index ?? 0;
             let state = this.#tools.get(index);
             if (state === undefined) {
-              state = newToolCallState(index, "", "", []);
+              state = newToolCallState(index, "", "", "");
               this.#tools.set(index, state);
             }
             const fn = fragment.function;
@@ -118,7 +120,8 @@ export class ChatAccumulator {
             if (fragment.id) state.id = fragment.id;
             if (fn?.name && state.name === "") state.name = fn.name;
             if (argumentsDelta !== "") {
-              state.fragments.push(argumentsDelta);
+              state.text += argumentsDelta;
+              state.scan?.feed(argumentsDelta);
               if (!blank) state.whole = undefined;
             }
             out.push({
@@ -216,10 +219,14 @@ export class ChatAccumulator {
       details && details.length !== 0 ? this.#pushReasoningDetails(details) : message.reasoning;
     if (reasoning) this.#reasoning.push(reasoning);
     message.tool_calls?.forEach((call, index) => {
-      const fragments = call.function?.arguments ? [call.function.arguments] : [];
       this.#tools.set(
         index,
-        newToolCallState(index, call.id ?? "", call.function?.name ?? "", fragments),
+        newToolCallState(
+          index,
+          call.id ?? "",
+          call.function?.name ?? "",
+          call.function?.arguments ?? "",
+        ),
       );
     });
   }
@@ -237,13 +244,8 @@ export class ChatAccumulator {
   }
 }
 
-function newToolCallState(
-  index: number,
-  id: string,
-  name: string,
-  fragments: string[],
-): ToolCallState {
-  return { index, id, name, fragments, scan: undefined, scanned: 0, whole: undefined };
+function newToolCallState(index: number, id: string, name: string, text: string): ToolCallState {
+  return { index, id, name, text, scan: undefined, whole: undefined };
 }
 
 /**
@@ -260,22 +262,22 @@ function isIdleFragment(
   name: string | null | undefined,
 ): boolean {
   if ((id && id !== state.id) || (name && state.name === "")) return false;
-  const fragments = state.fragments;
-  if (fragments.length === 0) return false;
+  if (state.text === "") return false;
   if (state.whole === undefined) {
-    state.scan ??= new JsonEndScanner();
-    const scan = state.scan;
-    while (state.scanned < fragments.length) scan.feed(fragments[state.scanned++]!);
+    if (state.scan === undefined) {
+      state.scan = new JsonEndScanner();
+      state.scan.feed(state.text);
+    }
     // Arguments are an object: only a closed one is parsed, once, and text after it breaks it
     // for good, so no stream of fragments makes this check parse more than once per call.
-    if (!scan.endedContainer) return false;
-    state.whole = isJson(fragments.join(""));
+    if (!state.scan.endedContainer) return false;
+    state.whole = isJson(state.text);
   }
   return state.whole;
 }
 
 function buildToolCall(state: ToolCallState, finishReason: FinishReason | null): ToolCall {
-  const argumentsText = state.fragments.join("");
+  const argumentsText = state.text;
   const call: ToolCall = {
     index: state.index,
     id: state.id,
