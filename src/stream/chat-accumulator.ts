@@ -276,26 +276,84 @@ function isIdleFragment(
   return state.whole;
 }
 
+/**
+ * The call, with `arguments` (and `argumentsError`) parsed when first read, then kept as plain
+ * properties. Arguments nobody reads (a proxy, a consumer of `argumentsText`) are not parsed:
+ * the parsed copy of a megabyte of arguments is another megabyte, allocated young and kept
+ * alive by the response, and it grew the young generation by tens of megabytes.
+ */
 function buildToolCall(state: ToolCallState, finishReason: FinishReason | null): ToolCall {
-  const argumentsText = state.text;
-  const call: ToolCall = {
+  const text = state.text;
+  let parsed: ParsedArguments | undefined;
+  const settle = (): ParsedArguments => {
+    if (parsed === undefined) {
+      parsed = parseArguments(text, finishReason);
+      // Plain properties from now on; a frozen call keeps its accessors, which still answer.
+      Reflect.defineProperty(call, "arguments", dataProperty(parsed.value));
+      if (parsed.error === undefined) Reflect.deleteProperty(call, "argumentsError");
+      else Reflect.defineProperty(call, "argumentsError", dataProperty(parsed.error));
+    }
+    return parsed;
+  };
+  const assign = (key: "arguments" | "argumentsError", value: unknown): void => {
+    settle();
+    const done =
+      value === undefined && key === "argumentsError"
+        ? Reflect.deleteProperty(call, key)
+        : Reflect.defineProperty(call, key, dataProperty(value));
+    if (!done) throw new TypeError(`Cannot assign to read only property '${key}' of a tool call`);
+  };
+  const call = {
     index: state.index,
     id: state.id,
     name: state.name,
-    arguments: {},
-    argumentsText,
+    get arguments(): JsonValue | undefined {
+      return settle().value;
+    },
+    set arguments(value: JsonValue | undefined) {
+      assign("arguments", value);
+    },
+    argumentsText: text,
+    get argumentsError(): string | undefined {
+      return settle().error;
+    },
+    set argumentsError(value: string | undefined) {
+      assign("argumentsError", value);
+    },
   };
-  if (argumentsText.trim() === "") return call;
+  // `console.log` shows the parsed arguments, not `[Getter/Setter]`: inspecting settles them.
+  Object.defineProperty(call, INSPECT, {
+    value() {
+      settle();
+      return call;
+    },
+    configurable: true,
+  });
+  return call as ToolCall;
+}
+
+const INSPECT = Symbol.for("nodejs.util.inspect.custom");
+
+interface ParsedArguments {
+  value: JsonValue | undefined;
+  error: string | undefined;
+}
+
+function parseArguments(text: string, finishReason: FinishReason | null): ParsedArguments {
+  if (text.trim() === "") return { value: {}, error: undefined };
   try {
-    call.arguments = JSON.parse(argumentsText) as JsonValue;
+    return { value: JSON.parse(text) as JsonValue, error: undefined };
   } catch {
-    call.arguments = undefined;
-    call.argumentsError =
+    const error =
       finishReason === "length"
         ? "the arguments were cut off (finish_reason length) and are not valid JSON"
         : "the arguments are not valid JSON";
+    return { value: undefined, error };
   }
-  return call;
+}
+
+function dataProperty(value: unknown): PropertyDescriptor {
+  return { value, writable: true, enumerable: true, configurable: true };
 }
 
 function normalizeFinishReason(reason: string): FinishReason {
