@@ -1,4 +1,5 @@
 import { inspect } from "node:util";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ChatEvent, ToolCall } from "../src/index.js";
 import { ChatAccumulator } from "../src/stream/chat-accumulator.js";
@@ -120,5 +121,36 @@ describe("a tool call's parsed arguments", () => {
     const call = toolCall("");
     expect(call.arguments).toEqual({});
     expect(call.argumentsError).toBeUndefined();
+  });
+});
+
+describe("a tool call's arguments text", () => {
+  it("is every fragment in order, however many (blocks of them are joined as they come)", () => {
+    const fragment = fc.string({ minLength: 1, maxLength: 8 }).filter((text) => text.trim() !== "");
+    fc.assert(
+      fc.property(fc.array(fragment, { maxLength: 1200, size: "max" }), (fragments) => {
+        const accumulator = new ChatAccumulator();
+        const events: ChatEvent[] = [];
+        for (const piece of fragments) {
+          accumulator.push(
+            {
+              id: "gen-1",
+              choices: [
+                {
+                  index: 0,
+                  delta: { tool_calls: [{ index: 0, function: { arguments: piece } }] },
+                },
+              ],
+            },
+            events,
+          );
+        }
+        const calls = accumulator.finish(events).toolCalls;
+        expect(calls.map((call) => call.argumentsText)).toEqual(
+          fragments.length === 0 ? [] : [fragments.join("")],
+        );
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -23,11 +23,14 @@ interface ToolCallState {
   id: string;
   name: string;
   /**
-   * The arguments so far. `+=` makes a rope that V8 flattens once, when the text is first read:
-   * no copy per fragment, and one string instead of a list of thousands that would outlive the
-   * young generation. (Re-parsing on every fragment is the quadratic trap, not appending.)
+   * The arguments so far, but for `pending`: blocks of fragments joined, appended with `+=` (a
+   * rope V8 flattens once, when the text is first read). Thousands of fragment strings kept to
+   * the end outlived the young generation, and made every scavenge copy them; a block is one
+   * string. (Re-parsing on every fragment is the quadratic trap, not appending.)
    */
   text: string;
+  /** The fragments since the last block, at most {@link BLOCK_FRAGMENTS}. */
+  pending: string[];
   /** Reads the arguments for open strings and brackets: made on the first whitespace fragment
    * (rare), from the text so far, then fed each fragment as it is appended. */
   scan: JsonEndScanner | undefined;
@@ -120,7 +123,8 @@ export class ChatAccumulator {
             if (fragment.id) state.id = fragment.id;
             if (fn?.name && state.name === "") state.name = fn.name;
             if (argumentsDelta !== "") {
-              state.text += argumentsDelta;
+              state.pending.push(argumentsDelta);
+              if (state.pending.length === BLOCK_FRAGMENTS) argumentsText(state);
               state.scan?.feed(argumentsDelta);
               if (!blank) state.whole = undefined;
             }
@@ -245,7 +249,19 @@ export class ChatAccumulator {
 }
 
 function newToolCallState(index: number, id: string, name: string, text: string): ToolCallState {
-  return { index, id, name, text, scan: undefined, whole: undefined };
+  return { index, id, name, text, pending: [], scan: undefined, whole: undefined };
+}
+
+/** Fragments joined into one block: a few hundred keep the blocks few and the joins short. */
+const BLOCK_FRAGMENTS = 256;
+
+/** The arguments so far, the pending fragments joined onto them. */
+function argumentsText(state: ToolCallState): string {
+  if (state.pending.length !== 0) {
+    state.text += state.pending.join("");
+    state.pending = [];
+  }
+  return state.text;
 }
 
 /**
@@ -262,16 +278,17 @@ function isIdleFragment(
   name: string | null | undefined,
 ): boolean {
   if ((id && id !== state.id) || (name && state.name === "")) return false;
-  if (state.text === "") return false;
+  const text = argumentsText(state);
+  if (text === "") return false;
   if (state.whole === undefined) {
     if (state.scan === undefined) {
       state.scan = new JsonEndScanner();
-      state.scan.feed(state.text);
+      state.scan.feed(text);
     }
     // Arguments are an object: only a closed one is parsed, once, and text after it breaks it
     // for good, so no stream of fragments makes this check parse more than once per call.
     if (!state.scan.endedContainer) return false;
-    state.whole = isJson(state.text);
+    state.whole = isJson(text);
   }
   return state.whole;
 }
@@ -283,7 +300,7 @@ function isIdleFragment(
  * alive by the response, and it grew the young generation by tens of megabytes.
  */
 function buildToolCall(state: ToolCallState, finishReason: FinishReason | null): ToolCall {
-  const text = state.text;
+  const text = argumentsText(state);
   let parsed: ParsedArguments | undefined;
   const settle = (): ParsedArguments => {
     if (parsed === undefined) {
