@@ -195,8 +195,7 @@ export interface ToolCall {
   name: string;
   /**
    * The parsed arguments: `{}` when none were sent, `undefined` when `argumentsText` is not
-   * valid JSON (then `argumentsError` says why). Parsed when first read (or when the call is
-   * serialized, copied or inspected), then kept: arguments nobody reads cost no parse.
+   * valid JSON (then `argumentsError` says why).
    */
   arguments: JsonValue | undefined;
   /** The arguments exactly as streamed. */

@@ -229,7 +229,7 @@ export class ChatAccumulator {
           index,
           call.id ?? "",
           call.function?.name ?? "",
-          call.function?.arguments ?? "",
+          messageArguments(call.function?.arguments),
         ),
       );
     });
@@ -250,6 +250,16 @@ export class ChatAccumulator {
 
 function newToolCallState(index: number, id: string, name: string, text: string): ToolCallState {
   return { index, id, name, text, pending: [], scan: undefined, whole: undefined };
+}
+
+/**
+ * A whole message's arguments as text. The wire sends JSON text; a server that sends the
+ * parsed object instead gets it back as JSON, not as `[object Object]`.
+ */
+function messageArguments(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value === null || value === undefined) return "";
+  return JSON.stringify(value) ?? "";
 }
 
 /** Fragments joined into one block: a few hundred keep the blocks few and the joins short. */
@@ -278,99 +288,40 @@ function isIdleFragment(
   name: string | null | undefined,
 ): boolean {
   if ((id && id !== state.id) || (name && state.name === "")) return false;
-  const text = argumentsText(state);
-  if (text === "") return false;
+  if (state.text === "" && state.pending.length === 0) return false;
   if (state.whole === undefined) {
     if (state.scan === undefined) {
       state.scan = new JsonEndScanner();
-      state.scan.feed(text);
+      state.scan.feed(argumentsText(state));
     }
     // Arguments are an object: only a closed one is parsed, once, and text after it breaks it
     // for good, so no stream of fragments makes this check parse more than once per call.
     if (!state.scan.endedContainer) return false;
-    state.whole = isJson(text);
+    state.whole = isJson(argumentsText(state));
   }
   return state.whole;
 }
 
-/**
- * The call, with `arguments` (and `argumentsError`) parsed when first read, then kept as plain
- * properties. Arguments nobody reads (a proxy, a consumer of `argumentsText`) are not parsed:
- * the parsed copy of a megabyte of arguments is another megabyte, allocated young and kept
- * alive by the response, and it grew the young generation by tens of megabytes.
- */
 function buildToolCall(state: ToolCallState, finishReason: FinishReason | null): ToolCall {
   const text = argumentsText(state);
-  let parsed: ParsedArguments | undefined;
-  const settle = (): ParsedArguments => {
-    if (parsed === undefined) {
-      parsed = parseArguments(text, finishReason);
-      // Plain properties from now on; a frozen call keeps its accessors, which still answer.
-      Reflect.defineProperty(call, "arguments", dataProperty(parsed.value));
-      if (parsed.error === undefined) Reflect.deleteProperty(call, "argumentsError");
-      else Reflect.defineProperty(call, "argumentsError", dataProperty(parsed.error));
-    }
-    return parsed;
-  };
-  const assign = (key: "arguments" | "argumentsError", value: unknown): void => {
-    settle();
-    const done =
-      value === undefined && key === "argumentsError"
-        ? Reflect.deleteProperty(call, key)
-        : Reflect.defineProperty(call, key, dataProperty(value));
-    if (!done) throw new TypeError(`Cannot assign to read only property '${key}' of a tool call`);
-  };
-  const call = {
+  const call: ToolCall = {
     index: state.index,
     id: state.id,
     name: state.name,
-    get arguments(): JsonValue | undefined {
-      return settle().value;
-    },
-    set arguments(value: JsonValue | undefined) {
-      assign("arguments", value);
-    },
+    arguments: {},
     argumentsText: text,
-    get argumentsError(): string | undefined {
-      return settle().error;
-    },
-    set argumentsError(value: string | undefined) {
-      assign("argumentsError", value);
-    },
   };
-  // `console.log` shows the parsed arguments, not `[Getter/Setter]`: inspecting settles them.
-  Object.defineProperty(call, INSPECT, {
-    value() {
-      settle();
-      return call;
-    },
-    configurable: true,
-  });
-  return call as ToolCall;
-}
-
-const INSPECT = Symbol.for("nodejs.util.inspect.custom");
-
-interface ParsedArguments {
-  value: JsonValue | undefined;
-  error: string | undefined;
-}
-
-function parseArguments(text: string, finishReason: FinishReason | null): ParsedArguments {
-  if (text.trim() === "") return { value: {}, error: undefined };
+  if (text.trim() === "") return call;
   try {
-    return { value: JSON.parse(text) as JsonValue, error: undefined };
+    call.arguments = JSON.parse(text) as JsonValue;
   } catch {
-    const error =
+    call.arguments = undefined;
+    call.argumentsError =
       finishReason === "length"
         ? "the arguments were cut off (finish_reason length) and are not valid JSON"
         : "the arguments are not valid JSON";
-    return { value: undefined, error };
   }
-}
-
-function dataProperty(value: unknown): PropertyDescriptor {
-  return { value, writable: true, enumerable: true, configurable: true };
+  return call;
 }
 
 function normalizeFinishReason(reason: string): FinishReason {
