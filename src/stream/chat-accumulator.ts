@@ -23,10 +23,10 @@ interface ToolCallState {
   id: string;
   name: string;
   /**
-   * The arguments so far, but for `pending`: blocks of fragments joined, appended with `+=` (a
-   * rope V8 flattens once, when the text is first read). Thousands of fragment strings kept to
-   * the end outlived the young generation, and made every scavenge copy them; a block is one
-   * string. (Re-parsing on every fragment is the quadratic trap, not appending.)
+   * The arguments that came before `pending`, as blocks of fragments joined and appended with
+   * `+=` (a rope V8 flattens once, when the text is first read). Thousands of fragment strings
+   * kept to the end outlived the young generation and made every scavenge copy them; a block is
+   * one string. (Re-parsing on every fragment is the quadratic trap, not appending.)
    */
   text: string;
   /** The fragments since the last block, at most {@link BLOCK_FRAGMENTS}. */
