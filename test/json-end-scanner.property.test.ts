@@ -1,18 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { isJson, JsonEndScanner } from "../src/stream/json-end-scanner.js";
-
-/** Cuts `text` at the given points (any order, duplicates allowed). */
-function cut(text: string, points: number[]): string[] {
-  const sorted = [...new Set(points.map((p) => p % (text.length + 1)))].sort((a, b) => a - b);
-  const pieces: string[] = [];
-  let from = 0;
-  for (const point of [...sorted, text.length]) {
-    pieces.push(text.slice(from, point));
-    from = point;
-  }
-  return pieces;
-}
+import { cutText } from "./helpers/cut-text.js";
 
 /** Feeds `pieces` and checks, after each, what the scanner says against `expected(prefix)`. */
 function check(pieces: string[], expected: (prefix: string) => boolean | undefined): void {
@@ -36,7 +25,7 @@ describe("JsonEndScanner, property", () => {
         (value, indent, points) => {
           const text = `${JSON.stringify(value, null, indent)}\n `;
           const end = text.trimEnd().length;
-          check(cut(text, points), (prefix) => prefix.length === 0 || prefix.length >= end);
+          check(cutText(text, points), (prefix) => prefix.length === 0 || prefix.length >= end);
         },
       ),
       { numRuns: 300 },
@@ -52,7 +41,8 @@ describe("JsonEndScanner, property", () => {
           fc.string({ unit, maxLength: 24 }),
         ),
         fc.array(fc.nat(), { maxLength: 8 }),
-        (text, points) => check(cut(text, points), (prefix) => (isJson(prefix) ? true : undefined)),
+        (text, points) =>
+          check(cutText(text, points), (prefix) => (isJson(prefix) ? true : undefined)),
       ),
       { numRuns: 500 },
     );

@@ -3,25 +3,12 @@ import { describe, expect, it } from "vitest";
 import type { ChatEvent } from "../src/index.js";
 import { ChatAccumulator } from "../src/stream/chat-accumulator.js";
 import type { WireChunk } from "../src/wire.js";
+import { cutText } from "./helpers/cut-text.js";
 
 const fragmentChunk = (index: number, piece: string): WireChunk => ({
   id: "gen-1",
   choices: [{ index: 0, delta: { tool_calls: [{ index, function: { arguments: piece } }] } }],
 });
-
-/** `text` cut at the given positions (those inside it), so that no piece is empty. */
-function cut(text: string, positions: number[]): string[] {
-  const inside = [...new Set(positions.filter((at) => at > 0 && at < text.length))].sort(
-    (a, b) => a - b,
-  );
-  const pieces: string[] = [];
-  let from = 0;
-  for (const at of [...inside, text.length]) {
-    pieces.push(text.slice(from, at));
-    from = at;
-  }
-  return pieces;
-}
 
 /** Arguments long enough, pretty-printed or not, to span several blocks of fragments. */
 const argumentsValue = fc.record({
@@ -47,7 +34,8 @@ describe("a tool call's arguments, streamed in any number of fragments", () => {
           ];
           // Each call ends with the whitespace some models send after whole arguments.
           const queues = texts.map((text, index) => [
-            ...cut(text, index === 0 ? cutsA : cutsB),
+            // No empty piece: an empty fragment is not a fragment.
+            ...cutText(text, index === 0 ? cutsA : cutsB).filter((piece) => piece !== ""),
             " ",
             "\n",
           ]);
