@@ -10,6 +10,7 @@ import {
   type ToolCallJob,
   unexpectedFailure,
 } from "./execute-tool-call.js";
+import { type RunGenerator, runIterator, StepEvents } from "./run-iterator.js";
 import { sumUsage } from "./sum-usage.js";
 import { TaskPool } from "./task-pool.js";
 import type { AgentEvent, AgentResult, AgentRunOptions, AgentStopReason } from "./types.js";
@@ -80,7 +81,7 @@ export class AgentRun implements AsyncIterable<AgentEvent> {
       throw new TypeError("An AgentRun can be consumed once: it is already being read");
     }
     this.#iterated = true;
-    const run = this.#run();
+    const run = runIterator(this.#run());
     let started = false;
     // A generator ended before its first `next()` never runs its body, `finally` included: the
     // result is settled here instead (nothing was sent, no span was started).
@@ -97,7 +98,7 @@ export class AgentRun implements AsyncIterable<AgentEvent> {
       },
       return: (value?: unknown) => {
         endUnstarted(consumerStopped());
-        return run.return(value as undefined);
+        return run.return(value);
       },
       throw: (error?: unknown) => {
         endUnstarted(error);
@@ -116,7 +117,7 @@ export class AgentRun implements AsyncIterable<AgentEvent> {
     }
   }
 
-  async *#run(): AsyncGenerator<AgentEvent, void, undefined> {
+  async *#run(): RunGenerator {
     const { config, options, input } = this.#init;
     const signal = options.signal;
     const messages = [...input];
@@ -146,7 +147,8 @@ export class AgentRun implements AsyncIterable<AgentEvent> {
         const request = stepRequest(config, messages, options.conversationId);
         // The step's chat span is a child of the agent's, tagged with the step.
         const stream = config.stream(request, signal, telemetry?.stepContext(step) ?? runContext);
-        for await (const event of stream) if (event.type !== "final") yield event;
+        // Its events go to the consumer without passing through this generator.
+        yield new StepEvents(stream[Symbol.asyncIterator]());
         const response = await stream.response;
         steps.push(response);
         yield { type: "step_finish", step, response };
