@@ -62,26 +62,23 @@ export function runIterator(run: RunGenerator): Required<AsyncIterator<AgentEven
 
   const next = (): Promise<Result> =>
     step === undefined ? run.next().then(fromRun, failed) : readStep(step);
-  // What a `for await` in the generator did on leaving early: close the step's stream, and
-  // let an error from that close replace the return (but never a throw).
-  const stop = (value: unknown): Promise<Result> => {
+  // What a `for await` in the generator did on leaving early: close the step's stream first;
+  // an error from that close replaces a return (but never a throw).
+  const closeStep = (): Promise<unknown> => {
     const events = step;
     step = undefined;
-    const done =
-      events?.return === undefined
-        ? run.return(value as undefined)
-        : events.return().then(
-            () => run.return(value as undefined),
-            (error: unknown) => run.throw(error),
-          );
-    return done.then(fromRun, failed);
+    return events?.return?.() ?? Promise.resolve();
   };
+  const stop = (value: unknown): Promise<Result> =>
+    closeStep()
+      .then(
+        () => run.return(value as undefined),
+        (error: unknown) => run.throw(error),
+      )
+      .then(fromRun, failed);
   const raise = (error: unknown): Promise<Result> => {
-    const events = step;
-    step = undefined;
-    const closed = events?.return === undefined ? Promise.resolve() : events.return();
     const thrown = () => run.throw(error);
-    return closed.then(thrown, thrown).then(fromRun, failed);
+    return closeStep().then(thrown, thrown).then(fromRun, failed);
   };
   const queued = (call: () => Promise<Result>): Promise<Result> => {
     latest = pending++ === 0 ? call() : latest!.then(call, call);
