@@ -1,6 +1,7 @@
 import type { Dispatcher } from "undici";
 import { nonNegativeInteger, nonNegativeNumber } from "./check-option.js";
 import { APIError, OpenRouterError, ParseError, TimeoutError } from "./errors.js";
+import type { HttpExchange } from "./transport/http-exchange.js";
 import { readJsonBody } from "./transport/read-json-body.js";
 import { computeRetryDelay } from "./transport/retry-policy.js";
 import { chatRetryDelay, sendRequest } from "./transport/send-request.js";
@@ -164,11 +165,8 @@ export class Generations {
 }
 
 /** The 2xx body's generation record; a body over the limit or without one is a ParseError. */
-async function readGeneration(
-  response: Dispatcher.ResponseData,
-  description: string,
-): Promise<Generation> {
-  const { json, text } = await readJsonBody(response.body, description, MAX_GENERATION_BODY_BYTES);
+async function readGeneration(response: HttpExchange, description: string): Promise<Generation> {
+  const { json, text } = await readJsonBody(response, description, MAX_GENERATION_BODY_BYTES);
   const data = (json as { data?: unknown }).data;
   if (typeof data !== "object" || data === null || Array.isArray(data)) {
     throw new ParseError(`${description} answered without a generation ("data")`, { data: text });

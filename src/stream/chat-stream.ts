@@ -1,11 +1,10 @@
 import { type Context, context, type SpanContext, trace } from "@opentelemetry/api";
 import { createParser, type EventSourceMessage, type EventSourceParser } from "eventsource-parser";
-import type { Dispatcher } from "undici";
 import { ConnectionError, OpenRouterError, ParseError, partialOf } from "../errors.js";
 import type { CallTelemetry } from "../telemetry/call-telemetry.js";
 import type { StartedCall } from "../telemetry/start-call.js";
+import { END_OF_BODY, type HttpExchange } from "../transport/http-exchange.js";
 import { readUnexpectedBody } from "../transport/read-api-error.js";
-import { drainTrailer } from "../transport/read-body-text.js";
 import { readJsonBody } from "../transport/read-json-body.js";
 import { type SendRequestOptions, sendRequest } from "../transport/send-request.js";
 import type { ChatEvent, ChatResponse } from "../types.js";
@@ -17,6 +16,8 @@ import { ChatAccumulator } from "./chat-accumulator.js";
 export const MAX_EVENT_CHARS = 16 * 1024 * 1024;
 /** The largest non-streaming (JSON) body we buffer. */
 const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024;
+/** After `[DONE]`, how much trailing body is let through so that the socket can be reused. */
+const MAX_TRAILER_BYTES = 64 * 1024;
 
 /** Everything a stream needs to run; built by the client for each call. */
 export interface ChatStreamInit {
@@ -72,8 +73,9 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   /** The error the iterator still has to throw, after the events queued before it. */
   #pendingError: unknown;
   #hasPendingError = false;
-  #body: Dispatcher.ResponseData["body"] | undefined;
-  #reader: AsyncIterator<Buffer> | undefined;
+  /** The response, once its headers are in; its body is read by `#pull` (an event stream). */
+  #body: HttpExchange | undefined;
+  #streaming = false;
   #telemetry: CallTelemetry | undefined;
   #removeAbortListener = noop;
   /** Aborts the request while it waits for headers or a retry: set once it is sent. */
@@ -156,11 +158,16 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     this.#read = 0;
     try {
       if (this.#phase === IDLE) await this.#open();
+      const body = this.#body!;
       while (this.#phase === READING && this.#events.length === 0) {
-        const result = await this.#reader!.next();
+        const chunk = body.take();
+        if (chunk === undefined) {
+          await body.arrival();
+          continue;
+        }
         if (this.#telemetry !== undefined) this.#readAt = performance.now();
-        if (result.done) this.#onEndOfBody();
-        else this.#parser.feed(this.#decoder.decode(result.value, DECODE_STREAMING));
+        if (chunk === END_OF_BODY) this.#onEndOfBody();
+        else this.#parser.feed(this.#decoder.decode(chunk, DECODE_STREAMING));
       }
     } catch (error) {
       // A read that fails because the stream already settled (a concurrent `return()`) has
@@ -230,15 +237,15 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     };
     // The HTTP work runs in the span's context so that an HTTP instrumentation nests under it.
     const response = await context.with(call.context, () => sendRequest(options));
-    this.#body = response.body;
+    this.#body = response;
     if (this.#phase !== READING) {
       // Aborted while the headers were on their way.
-      response.body.destroy();
+      response.abort();
       return;
     }
     const contentType = String(response.headers["content-type"] ?? "");
     if (contentType === "" || contentType.includes("text/event-stream")) {
-      this.#reader = response.body[Symbol.asyncIterator]();
+      this.#streaming = true;
     } else if (contentType.includes("json")) {
       await this.#readJsonBody(response, `POST ${send.url}`);
     } else {
@@ -250,8 +257,8 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
    * A JSON body: the answer to `complete()`, or a server that ignored `stream: true`, or an
    * error object sent with a 2xx status.
    */
-  async #readJsonBody(response: Dispatcher.ResponseData, description: string): Promise<void> {
-    const { json, text } = await readJsonBody(response.body, description, MAX_JSON_BODY_BYTES);
+  async #readJsonBody(response: HttpExchange, description: string): Promise<void> {
+    const { json, text } = await readJsonBody(response, description, MAX_JSON_BODY_BYTES);
     if (this.#pushChunk(json, text) === undefined) return;
     if (hasAnswerError(this.#accumulator)) {
       throw toAnswerAPIError(this.#accumulator, response.statusCode, description);
@@ -331,12 +338,8 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     const response = accumulator.finish(this.#events);
     this.#telemetry?.end({ kind: "completed", response });
     this.#resolve(response);
-    void this.#releaseAfterDone();
-  }
-
-  /** Reads what may follow [DONE], so that the socket goes back to the pool (or closes it). */
-  async #releaseAfterDone(): Promise<void> {
-    if (this.#reader !== undefined && !(await drainTrailer(this.#reader))) this.#body?.destroy();
+    // What may follow [DONE] is let through, so that the socket goes back to the pool.
+    if (this.#streaming) this.#body!.discardRest(MAX_TRAILER_BYTES);
   }
 
   /** Settles the stream as failed (or aborted): socket closed, span ended, response rejected. */
@@ -370,7 +373,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   #release(): void {
     this.#abortRequest();
     this.#removeAbortListener();
-    this.#body?.destroy();
+    this.#body?.abort();
   }
 
   /** What the caller gets for a failure: the abort's reason, our own error, or the socket's, typed. */

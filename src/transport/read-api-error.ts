@@ -1,6 +1,5 @@
-import type { Dispatcher } from "undici";
 import { APIError } from "../errors.js";
-import { readBodyText } from "./read-body-text.js";
+import type { HttpExchange } from "./http-exchange.js";
 import { readWireError } from "./read-wire-error.js";
 import { parseRetryAfter } from "./retry-policy.js";
 
@@ -14,10 +13,7 @@ const MAX_ERROR_BODY_CHARS = 2048;
  * `{"error": {code, message, metadata}}`, the availability shape (`error_type`,
  * `availability.retry_after`), or a plain text/HTML body.
  */
-export async function readAPIError(
-  response: Dispatcher.ResponseData,
-  description: string,
-): Promise<APIError> {
+export async function readAPIError(response: HttpExchange, description: string): Promise<APIError> {
   const status = response.statusCode;
   const text = await readErrorText(response);
   const headerRetryAfter = parseRetryAfter(response.headers["retry-after"]);
@@ -41,7 +37,7 @@ export async function readAPIError(
 
 /** A 2xx answer that is neither an event stream nor JSON (an HTML page from a proxy, say). */
 export async function readUnexpectedBody(
-  response: Dispatcher.ResponseData,
+  response: HttpExchange,
   description: string,
   contentType: string,
 ): Promise<APIError> {
@@ -54,8 +50,8 @@ export async function readUnexpectedBody(
 }
 
 /** An error body, bounded; empty when it breaks off (the status is what matters then). */
-function readErrorText(response: Dispatcher.ResponseData): Promise<string> {
-  return readBodyText(response.body, MAX_ERROR_BODY_BYTES).catch(() => "");
+function readErrorText(response: HttpExchange): Promise<string> {
+  return response.text(MAX_ERROR_BODY_BYTES).catch(() => "");
 }
 
 /** The `error` object of a JSON body, or undefined when the body is not that shape. */

@@ -1,6 +1,5 @@
-import type { Dispatcher } from "undici";
 import { ParseError } from "../errors.js";
-import { readBodyText } from "./read-body-text.js";
+import type { HttpExchange } from "./http-exchange.js";
 
 /**
  * A 2xx JSON body read whole (at most `maxBytes`: a bigger one is refused, not held) and parsed
@@ -8,11 +7,11 @@ import { readBodyText } from "./read-body-text.js";
  * ParseError naming the request, which is never worth asking again.
  */
 export async function readJsonBody(
-  body: Dispatcher.ResponseData["body"],
+  response: HttpExchange,
   description: string,
   maxBytes: number,
 ): Promise<{ json: object; text: string }> {
-  const text = await readBodyText(body, maxBytes).catch((cause: unknown) => {
+  const text = await response.text(maxBytes).catch((cause: unknown) => {
     if (!(cause instanceof RangeError)) throw cause;
     throw new ParseError(`${description} answered with a JSON body over ${maxBytes} bytes`, {
       data: "",

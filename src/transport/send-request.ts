@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { type Dispatcher, request } from "undici";
+import type { Dispatcher } from "undici";
 import { describeThrown } from "../describe-thrown.js";
 import { APIError, ConnectionError, OpenRouterError, TimeoutError } from "../errors.js";
 import type { ChatResponse } from "../types.js";
+import { HttpExchange } from "./http-exchange.js";
 import { readAPIError } from "./read-api-error.js";
 import { computeRetryDelay } from "./retry-policy.js";
 
@@ -37,30 +38,26 @@ export type RequestError = APIError | ConnectionError | TimeoutError;
  * (`read`'s own errors, a ParseError say, are not). An abort ends it at once with the signal's
  * reason, during a request, a body or a wait.
  */
-export async function sendRequest(options: SendRequestOptions): Promise<Dispatcher.ResponseData>;
+export async function sendRequest(options: SendRequestOptions): Promise<HttpExchange>;
 export async function sendRequest<T>(
   options: SendRequestOptions,
-  read: (response: Dispatcher.ResponseData) => Promise<T>,
+  read: (response: HttpExchange) => Promise<T>,
 ): Promise<T>;
 export async function sendRequest<T>(
   options: SendRequestOptions,
-  read?: (response: Dispatcher.ResponseData) => Promise<T>,
-): Promise<T | Dispatcher.ResponseData> {
+  read?: (response: HttpExchange) => Promise<T>,
+): Promise<T | HttpExchange> {
   const { signal, maxRetries } = options;
   const description = `${options.method} ${options.url}`;
   const retryDelay = options.retryDelay ?? chatRetryDelay;
   for (let attempt = 0; ; attempt++) {
+    if (signal?.aborted) throw signal.reason;
     let error: RequestError;
+    const { exchange, head } = HttpExchange.send(options);
+    const onAbort = () => exchange.abort(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      const response = await request(options.url, {
-        method: options.method,
-        headers: options.headers,
-        ...(options.body !== undefined ? { body: options.body } : {}),
-        signal,
-        headersTimeout: options.timeoutMs,
-        bodyTimeout: options.timeoutMs,
-        ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
-      });
+      const response = await head;
       if (response.statusCode >= 200 && response.statusCode < 300)
         return read === undefined ? response : await read(response);
       error = await readAPIError(response, description);
@@ -69,6 +66,9 @@ export async function sendRequest<T>(
       if (signal?.aborted) throw signal.reason;
       if (cause instanceof OpenRouterError) throw cause; // `read`'s verdict on the body
       error = toTransportError(cause, description, options.timeoutMs, undefined);
+    } finally {
+      // A stream's body is read later, by its owner, which aborts the exchange itself.
+      signal?.removeEventListener("abort", onAbort);
     }
     const delay = attempt < maxRetries ? retryDelay(error, attempt) : undefined;
     if (delay === undefined) throw error;

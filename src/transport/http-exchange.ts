@@ -1,0 +1,229 @@
+import type { IncomingHttpHeaders } from "node:http";
+import { type Dispatcher, errors, getGlobalDispatcher, util } from "undici";
+
+/** Unread body bytes past this pause the socket until the reader catches up (a Readable's mark). */
+const HIGH_WATER_BYTES = 64 * 1024;
+
+/** What {@link HttpExchange.take} returns once the whole body has been read. */
+export const END_OF_BODY = null;
+
+/** One request: where it goes and what it carries. */
+export interface ExchangeRequest {
+  method: "GET" | "POST";
+  url: string;
+  headers: Record<string, string>;
+  body?: string | undefined;
+  /** Idle timeout: for the response headers, then between two reads of the body. */
+  timeoutMs: number;
+  dispatcher: Dispatcher | undefined;
+}
+
+type RawHeaders = Buffer[] | string[];
+
+/**
+ * One HTTP request and its response, driven through undici's `dispatch` with a handler of our
+ * own: the body's chunks are queued here and read with {@link take}, with no Node stream in
+ * between (`request()` wraps every response in a Readable and its async iterator, most of what
+ * separated the benchmark's floor from a bare dispatch). It keeps a Readable's contract: unread
+ * bytes past {@link HIGH_WATER_BYTES} pause the socket, the idle timeouts are undici's own, and
+ * an abort closes the socket.
+ *
+ * The handler is undici's original protocol (`onConnect`, `onHeaders`, `onData`, `onComplete`,
+ * `onError`), not the controller one undici 7 added: a dispatcher from Node's bundled undici
+ * (6.x on Node 20 and 22), which becomes the global one once the process has called `fetch()`,
+ * speaks only that one, and undici 7 speaks both.
+ */
+export class HttpExchange implements Dispatcher.DispatchHandler {
+  statusCode = 0;
+  headers: IncomingHttpHeaders = {};
+  readonly #head: Promise<HttpExchange>;
+  #resolveHead!: (exchange: HttpExchange) => void;
+  #rejectHead!: (error: unknown) => void;
+  #headSettled = false;
+  /** Undici's abort for this request, once it is on a connection. */
+  #abort: ((reason?: Error) => void) | undefined;
+  /** Set once the exchange failed or was aborted: what reading it throws. */
+  #error: unknown;
+  #failed = false;
+  #ended = false;
+  readonly #chunks: Buffer[] = [];
+  #unread = 0;
+  #unreadBytes = 0;
+  #resume: (() => void) | undefined;
+  #paused = false;
+  /** A reader waiting for the next chunk, the end or the failure. */
+  #wake: (() => void) | undefined;
+  /** After {@link discardRest}: how many more bytes may arrive before the socket is closed. */
+  #discardBudget = -1;
+
+  private constructor() {
+    this.#head = new Promise<HttpExchange>((resolve, reject) => {
+      this.#resolveHead = resolve;
+      this.#rejectHead = reject;
+    });
+  }
+
+  /**
+   * Sends the request; resolves with the exchange once the response's status and headers are in
+   * (any status: the caller decides), rejects with undici's error or the abort's reason.
+   */
+  static send(request: ExchangeRequest): { exchange: HttpExchange; head: Promise<HttpExchange> } {
+    const exchange = new HttpExchange();
+    const url = new URL(request.url);
+    (request.dispatcher ?? getGlobalDispatcher()).dispatch(
+      {
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method: request.method,
+        headers: request.headers,
+        body: request.body ?? null,
+        headersTimeout: request.timeoutMs,
+        bodyTimeout: request.timeoutMs,
+      },
+      exchange,
+    );
+    return { exchange, head: exchange.#head };
+  }
+
+  /**
+   * The next unread chunk of the body, {@link END_OF_BODY} at its end, or undefined when none has
+   * arrived yet ({@link arrival} says when to ask again). Chunks that arrived before a failure
+   * are read first; then the failure is thrown.
+   */
+  take(): Buffer | typeof END_OF_BODY | undefined {
+    if (this.#unread < this.#chunks.length) {
+      const chunk = this.#chunks[this.#unread]!;
+      this.#chunks[this.#unread++] = undefined as unknown as Buffer;
+      this.#unreadBytes -= chunk.length;
+      if (this.#unread === this.#chunks.length) {
+        this.#chunks.length = 0;
+        this.#unread = 0;
+      }
+      if (this.#paused && this.#unreadBytes <= HIGH_WATER_BYTES) {
+        this.#paused = false;
+        this.#resume?.();
+      }
+      return chunk;
+    }
+    if (this.#failed) throw this.#error;
+    return this.#ended ? END_OF_BODY : undefined;
+  }
+
+  /** Settles when {@link take} has something new to say. One reader at a time. */
+  arrival(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#wake = resolve;
+    });
+  }
+
+  /** The whole body as UTF-8, refusing to hold more than `maxBytes` (a RangeError, socket closed). */
+  async text(maxBytes: number): Promise<string> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for (;;) {
+      const chunk = this.take();
+      if (chunk === END_OF_BODY) return Buffer.concat(chunks).toString("utf8");
+      if (chunk === undefined) {
+        await this.arrival();
+        continue;
+      }
+      size += chunk.length;
+      if (size > maxBytes) {
+        this.abort();
+        throw new RangeError(`body larger than ${maxBytes} bytes`);
+      }
+      chunks.push(chunk);
+    }
+  }
+
+  /**
+   * The reader is done: what still arrives (the chunked terminator, say) is dropped, so that the
+   * connection goes back to the pool; more than `maxBytes` of it closes the socket instead.
+   */
+  discardRest(maxBytes: number): void {
+    if (this.#ended || this.#failed) return;
+    this.#discardBudget = maxBytes - this.#unreadBytes;
+    this.#chunks.length = 0;
+    this.#unread = 0;
+    this.#unreadBytes = 0;
+    if (this.#discardBudget < 0) this.abort();
+    else if (this.#paused) {
+      this.#paused = false;
+      this.#resume?.();
+    }
+  }
+
+  /**
+   * Stops the exchange and closes its socket (unless the response is complete); whoever waits
+   * for the headers gets `reason`. Reading afterwards throws it too.
+   */
+  abort(reason: unknown = new errors.RequestAbortedError()): void {
+    if (this.#ended || this.#failed) return;
+    this.#fail(reason);
+    this.#abort?.(reason as Error);
+  }
+
+  // undici's handler protocol.
+
+  onConnect(abort: (reason?: Error) => void): void {
+    if (this.#failed) abort(this.#error as Error);
+    else this.#abort = abort;
+  }
+
+  onHeaders(
+    statusCode: number,
+    rawHeaders: RawHeaders,
+    resume: () => void,
+    _statusText?: string,
+  ): boolean {
+    if (statusCode < 200) return true; // 100 Continue and the like: the answer is still to come
+    this.statusCode = statusCode;
+    this.headers = util.parseHeaders(rawHeaders) as IncomingHttpHeaders;
+    this.#resume = resume;
+    this.#headSettled = true;
+    this.#resolveHead(this);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.#failed) return true;
+    if (this.#discardBudget >= 0) {
+      this.#discardBudget -= chunk.length;
+      if (this.#discardBudget < 0) this.abort();
+      return true;
+    }
+    this.#chunks.push(chunk);
+    this.#unreadBytes += chunk.length;
+    this.#wakeReader();
+    if (this.#unreadBytes > HIGH_WATER_BYTES) this.#paused = true;
+    return !this.#paused;
+  }
+
+  onComplete(_trailers: RawHeaders | null): void {
+    if (this.#failed) return;
+    this.#ended = true;
+    this.#wakeReader();
+  }
+
+  onError(error: Error): void {
+    if (this.#ended || this.#failed) return;
+    this.#fail(error);
+  }
+
+  #fail(error: unknown): void {
+    this.#failed = true;
+    this.#error = error;
+    if (!this.#headSettled) {
+      this.#headSettled = true;
+      this.#rejectHead(error);
+    }
+    this.#wakeReader();
+  }
+
+  #wakeReader(): void {
+    const wake = this.#wake;
+    if (wake === undefined) return;
+    this.#wake = undefined;
+    wake();
+  }
+}

@@ -1,0 +1,75 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { Agent, Pool } from "undici";
+import { describe, expect, it } from "vitest";
+import { buildChatEvents } from "../src/testing/index.js";
+import { HELLO, serve } from "./helpers/server.js";
+
+const DIST = new URL("../dist/index.js", import.meta.url).href;
+const run = promisify(execFile);
+const text = (pieces: string[]) => buildChatEvents({ text: pieces });
+
+// In a process that called `fetch()` before loading this package, the global dispatcher is
+// Node's bundled undici (6.x on Node 20 and 22), not the undici this package installs: the
+// transport must speak the handler protocol both understand.
+const AFTER_FETCH = `
+const [baseURL] = process.argv.slice(1);
+await fetch("http://127.0.0.1:1/").catch(() => {}); // refused: only loads Node's undici
+const undici = await import("undici");
+const { OpenRouter } = await import(${JSON.stringify(DIST)});
+const client = new OpenRouter({ apiKey: "test", baseURL, maxRetries: 0 });
+const first = await client.chat.stream(${JSON.stringify(HELLO)}).response;
+const second = await client.chat.complete(${JSON.stringify(HELLO)}).catch((error) => error);
+console.log(JSON.stringify({
+  bundled: !(undici.getGlobalDispatcher() instanceof undici.Agent),
+  text: first.text,
+  secondStatus: second.status,
+}));
+`;
+
+describe("the dispatcher that carries the request", () => {
+  it("is Node's bundled undici once the process has called fetch()", async () => {
+    const { server } = await serve([
+      { events: text(["through ", "the bundled one"]) },
+      { status: 503, json: { error: { code: 503, message: "busy" } } },
+    ]);
+    const { stdout } = await run(
+      process.execPath,
+      ["--input-type=module", "-e", AFTER_FETCH, server.baseURL],
+      { env: { PATH: process.env.PATH ?? "" } },
+    );
+    expect(JSON.parse(stdout)).toEqual({
+      bundled: true,
+      text: "through the bundled one",
+      secondStatus: 503,
+    });
+  });
+
+  it.each([
+    ["an Agent", () => new Agent({ connections: 1 })],
+    ["a Pool", (origin: string) => new Pool(origin, { connections: 1 })],
+  ])("is %s handed to the client: one connection, reused", async (_, create) => {
+    // A comment a moment after [DONE], when the client already holds the response: what
+    // follows [DONE] is let through, not a reason to close the socket.
+    const replies = Array.from({ length: 3 }, (_, i) => ({
+      events: [...text([`call ${i}`]), ": after the end"],
+      delayMs: 5,
+    }));
+    const { server } = await serve(replies);
+    const dispatcher = create(new URL(server.baseURL).origin);
+    let connections = 0;
+    dispatcher.on("connect", () => connections++);
+    try {
+      const { client } = await serve([], { baseURL: server.baseURL, dispatcher });
+      for (let i = 0; i < 3; i++) {
+        const response = await client.chat.stream(HELLO).response;
+        expect(response.text).toBe(`call ${i}`);
+      }
+      // One socket allowed: each stream's went back to the pool after [DONE], or the next call
+      // would wait for it forever; and it was kept open, not closed and opened again.
+      expect(connections).toBe(1);
+    } finally {
+      await dispatcher.close();
+    }
+  });
+});
