@@ -219,9 +219,9 @@ export class Chat {
         body,
         timeoutMs: this.#timeoutMs,
         maxRetries: this.#maxRetries,
-        signal: options.signal,
         dispatcher: this.#dispatcher,
       },
+      signal: options.signal,
       parentContext,
       startCall: (parentContext) => startCall(settings, request, streaming, parentContext, span),
       tracedBody: this.#propagateTrace

@@ -3,6 +3,7 @@ import { nonNegativeInteger, nonNegativeNumber } from "./check-option.js";
 import { APIError, OpenRouterError, ParseError, TimeoutError } from "./errors.js";
 import type { HttpExchange } from "./transport/http-exchange.js";
 import { readJsonBody } from "./transport/read-json-body.js";
+import { RequestStop } from "./transport/request-stop.js";
 import { computeRetryDelay } from "./transport/retry-policy.js";
 import { chatRetryDelay, sendRequest } from "./transport/send-request.js";
 
@@ -140,6 +141,7 @@ export class Generations {
       DEFAULT_GENERATION_DELAY_MS,
     );
     const description = `GET ${url}`;
+    const stop = RequestStop.follow(options.signal);
     return sendRequest(
       {
         method: "GET",
@@ -147,7 +149,7 @@ export class Generations {
         headers: jsonHeaders,
         timeoutMs,
         maxRetries: retries,
-        signal: options.signal,
+        stop,
         dispatcher,
         retryDelay: (error, attempt) => {
           // Not indexed yet: the record is written some seconds after the stream ends.
@@ -160,7 +162,7 @@ export class Generations {
         },
       },
       (response) => readGeneration(response, description),
-    );
+    ).finally(() => stop.unfollow());
   }
 }
 

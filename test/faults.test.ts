@@ -316,6 +316,40 @@ describe("aborts", () => {
     expect(telemetry.spans()).toHaveLength(1);
     expect(telemetry.spans()[0]?.attributes["gen_ai.response.finish_reasons"]).toEqual(["error"]);
   });
+
+  // The server has the request and holds its answer: the client is waiting for the headers.
+  async function awaitingHeaders() {
+    let received!: () => void;
+    const request = new Promise<void>((resolve) => {
+      received = resolve;
+    });
+    const { client, server } = await serve(() => {
+      received();
+      return new Promise<never>(() => {});
+    });
+    return { client, server, request };
+  }
+
+  it("while the headers are awaited: the signal's reason, the socket closed", async () => {
+    const { client, server, request } = await awaitingHeaders();
+    const controller = new AbortController();
+    const stream = client.chat.stream(HELLO, { signal: controller.signal });
+    const response = stream.response;
+    await request;
+    controller.abort();
+    await expect(response).rejects.toBe(controller.signal.reason);
+    expect(await server.requests[0]!.closed).toBe(true);
+  });
+
+  it("a consumer's return() while the headers are awaited: done, the socket closed", async () => {
+    const { client, server, request } = await awaitingHeaders();
+    const iterator = client.chat.stream(HELLO)[Symbol.asyncIterator]();
+    const next = iterator.next();
+    await request;
+    await iterator.return?.();
+    await expect(next).resolves.toEqual({ done: true, value: undefined });
+    expect(await server.requests[0]!.closed).toBe(true);
+  });
 });
 
 describe("garbage never escapes as anything but an OpenRouterError", () => {

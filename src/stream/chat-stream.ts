@@ -6,6 +6,7 @@ import type { StartedCall } from "../telemetry/start-call.js";
 import { END_OF_BODY, type HttpExchange } from "../transport/http-exchange.js";
 import { readUnexpectedBody } from "../transport/read-api-error.js";
 import { readJsonBody } from "../transport/read-json-body.js";
+import { RequestStop } from "../transport/request-stop.js";
 import { type SendRequestOptions, sendRequest } from "../transport/send-request.js";
 import type { ChatEvent, ChatResponse } from "../types.js";
 import type { WireChunk } from "../wire.js";
@@ -21,7 +22,9 @@ const MAX_TRAILER_BYTES = 64 * 1024;
 
 /** Everything a stream needs to run; built by the client for each call. */
 export interface ChatStreamInit {
-  send: Omit<SendRequestOptions, "onRetry" | "retryDelay">;
+  send: Omit<SendRequestOptions, "onRetry" | "retryDelay" | "stop">;
+  /** The caller's signal: its abort ends the stream with the signal's reason. */
+  signal: AbortSignal | undefined;
   /** The context active when `stream()` was called: parent of the span, context of the HTTP work. */
   parentContext: Context;
   /** Starts the call's span and clock when the request starts. */
@@ -46,6 +49,8 @@ const DONE_RESULT: IteratorReturnResult<undefined> = Object.freeze({
 });
 const DECODE_STREAMING = { stream: true };
 const noop = () => {};
+/** What the request stops with when the stream closed it: never seen, the stream has settled. */
+const CLOSED_BY_OWNER = new DOMException("The stream was closed", "AbortError");
 
 /**
  * One chat completion, streamed: an async iterable of {@link ChatEvent}s that can be consumed
@@ -78,8 +83,8 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   #streaming = false;
   #telemetry: CallTelemetry | undefined;
   #removeAbortListener = noop;
-  /** Aborts the request while it waits for headers or a retry: set once it is sent. */
-  #abortRequest = noop;
+  /** Stops the request while it waits for headers or a retry: the consumer's return(), an abort. */
+  readonly #stop = new RequestStop();
   readonly #response: Promise<ChatResponse>;
   #resolve!: (response: ChatResponse) => void;
   #reject!: (error: unknown) => void;
@@ -207,7 +212,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
 
   async #open(): Promise<void> {
     const { send, parentContext } = this.#init;
-    const signal = send.signal;
+    const signal = this.#init.signal;
     this.#phase = READING;
     // The span starts even for a call aborted before it begins: one span per call, always.
     const call = this.#init.startCall(parentContext);
@@ -221,13 +226,11 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     }
     const tracedBody = this.#init.tracedBody;
     const span = tracedBody === undefined ? undefined : trace.getSpan(call.context);
-    // Our own signal for the request, so that a consumer's `return()` also stops it in flight
-    // (and its retries); the caller's abort reaches it through `#fail`.
-    const inFlight = new AbortController();
-    this.#abortRequest = () => inFlight.abort();
+    // The request stops through `#release`: on a consumer's `return()`, and on the caller's abort
+    // (through `#fail`), in flight or between retries.
     const options: SendRequestOptions = {
       ...send,
-      signal: inFlight.signal,
+      stop: this.#stop,
       ...(tracedBody !== undefined && span?.isRecording()
         ? { body: tracedBody(span.spanContext()) }
         : {}),
@@ -347,7 +350,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     if (this.#phase !== READING && this.#phase !== IDLE) return;
     this.#phase = FAILED;
     this.#release();
-    const signal = this.#init.send.signal;
+    const signal = this.#init.signal;
     const aborted = signal?.aborted === true && error === signal.reason;
     if (aborted) {
       // An abort takes effect at once: the events not yet handed over are dropped.
@@ -371,14 +374,15 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   }
 
   #release(): void {
-    this.#abortRequest();
+    this.#stop.stop(CLOSED_BY_OWNER);
     this.#removeAbortListener();
     this.#body?.abort();
   }
 
   /** What the caller gets for a failure: the abort's reason, our own error, or the socket's, typed. */
   #toStreamFailure(error: unknown): unknown {
-    const { signal, url, timeoutMs } = this.#init.send;
+    const { url, timeoutMs } = this.#init.send;
+    const signal = this.#init.signal;
     if (signal?.aborted) return signal.reason;
     // sendRequest's errors come typed; so do ours from parsing the body.
     if (error instanceof OpenRouterError || this.#body === undefined) return error;

@@ -20,6 +20,19 @@ export interface ExchangeRequest {
 
 type RawHeaders = Buffer[] | string[];
 
+/** The last URL sent to, split as undici wants it: a client sends every call to the same one. */
+let lastURL = "";
+let lastTarget = { origin: "", path: "" };
+
+function targetOf(url: string): { origin: string; path: string } {
+  if (url !== lastURL) {
+    const parsed = new URL(url);
+    lastTarget = { origin: parsed.origin, path: parsed.pathname + parsed.search };
+    lastURL = url;
+  }
+  return lastTarget;
+}
+
 /**
  * One HTTP request and its response, driven through undici's `dispatch` with a handler of our
  * own: the body's chunks are queued here and read with {@link take}, with no Node stream in
@@ -69,11 +82,11 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
    */
   static send(request: ExchangeRequest): { exchange: HttpExchange; head: Promise<HttpExchange> } {
     const exchange = new HttpExchange();
-    const url = new URL(request.url);
+    const { origin, path } = targetOf(request.url);
     (request.dispatcher ?? getGlobalDispatcher()).dispatch(
       {
-        origin: url.origin,
-        path: url.pathname + url.search,
+        origin,
+        path,
         method: request.method,
         headers: request.headers,
         body: request.body ?? null,

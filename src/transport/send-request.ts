@@ -1,10 +1,10 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Dispatcher } from "undici";
 import { describeThrown } from "../describe-thrown.js";
 import { APIError, ConnectionError, OpenRouterError, TimeoutError } from "../errors.js";
 import type { ChatResponse } from "../types.js";
 import { HttpExchange } from "./http-exchange.js";
 import { readAPIError } from "./read-api-error.js";
+import type { RequestStop } from "./request-stop.js";
 import { computeRetryDelay } from "./retry-policy.js";
 
 export interface SendRequestOptions {
@@ -16,7 +16,8 @@ export interface SendRequestOptions {
   /** Idle timeout: for the response headers, then between two reads of the body. */
   timeoutMs: number;
   maxRetries: number;
-  signal: AbortSignal | undefined;
+  /** Stops the request (an abort, or its owner closing it): it then throws the stop's reason. */
+  stop: RequestStop;
   dispatcher: Dispatcher | undefined;
   /** Called before each retry, with the 1-based attempt that follows and the delay. */
   onRetry?: ((attempt: number, delayMs: number, error: Error) => void) | undefined;
@@ -47,38 +48,49 @@ export async function sendRequest<T>(
   options: SendRequestOptions,
   read?: (response: HttpExchange) => Promise<T>,
 ): Promise<T | HttpExchange> {
-  const { signal, maxRetries } = options;
+  const { stop, maxRetries } = options;
   const description = `${options.method} ${options.url}`;
   const retryDelay = options.retryDelay ?? chatRetryDelay;
   for (let attempt = 0; ; attempt++) {
-    if (signal?.aborted) throw signal.reason;
+    if (stop.stopped) throw stop.reason;
     let error: RequestError;
     const { exchange, head } = HttpExchange.send(options);
-    const onAbort = () => exchange.abort(signal?.reason);
-    signal?.addEventListener("abort", onAbort, { once: true });
+    stop.onStop = () => exchange.abort(stop.reason);
     try {
       const response = await head;
       if (response.statusCode >= 200 && response.statusCode < 300)
         return read === undefined ? response : await read(response);
       error = await readAPIError(response, description);
-      if (signal?.aborted) throw signal.reason; // aborted while the error body was read
+      if (stop.stopped) throw stop.reason; // stopped while the error body was read
     } catch (cause) {
-      if (signal?.aborted) throw signal.reason;
+      if (stop.stopped) throw stop.reason;
       if (cause instanceof OpenRouterError) throw cause; // `read`'s verdict on the body
       error = toTransportError(cause, description, options.timeoutMs, undefined);
     } finally {
       // A stream's body is read later, by its owner, which aborts the exchange itself.
-      signal?.removeEventListener("abort", onAbort);
+      stop.onStop = undefined;
     }
     const delay = attempt < maxRetries ? retryDelay(error, attempt) : undefined;
     if (delay === undefined) throw error;
     options.onRetry?.(attempt + 1, delay, error);
-    try {
-      await sleep(delay, undefined, signal ? { signal } : undefined);
-    } catch {
-      throw signal?.reason;
-    }
+    await wait(delay, stop);
   }
+}
+
+/** Waits `ms` before asking again; a stop ends the wait at once, with its reason. */
+function wait(ms: number, stop: RequestStop): Promise<void> {
+  // Stopped already, by `onRetry` say.
+  if (stop.stopped) return Promise.reject(stop.reason);
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop.onStop = undefined;
+      resolve();
+    }, ms);
+    stop.onStop = () => {
+      clearTimeout(timer);
+      reject(stop.reason);
+    };
+  });
 }
 
 /**
