@@ -68,8 +68,8 @@ const WARM_SCENARIOS = only(
   (scenario) => scenario.name,
 );
 /**
- * `floor+events` (the floor handing out events, a reference) and the two NodeSDK setups run only
- * when `--clients` names them.
+ * `floor+events` (the floor handing out events), `floor-dispatch` (the floor without `request()`'s
+ * Node stream; references both) and the two NodeSDK setups run only when `--clients` names them.
  */
 const STREAM_CLIENTS =
   arg("clients", undefined) === undefined
@@ -78,6 +78,7 @@ const STREAM_CLIENTS =
         [
           "floor",
           "floor+events",
+          "floor-dispatch",
           "none",
           "tracing",
           "production",
