@@ -230,6 +230,30 @@ describe("every exit path of a stream", () => {
     }
   });
 
+  it.each([
+    ["before the stream opens", 0],
+    ["mid-stream", 2],
+  ])(
+    "next() called again before the previous one settled, %s: the events in order",
+    async (_, after) => {
+      const pieces = ["a", "b", "c", "d", "e"];
+      const { client } = await serve({ events: buildChatEvents({ text: pieces }) });
+      const iterator = client.chat.stream(HELLO)[Symbol.asyncIterator]();
+      const texts: string[] = [];
+      for (let i = 0; i < after; i++) {
+        const { value } = await iterator.next();
+        texts.push((value as { text: string }).text);
+      }
+      // Three calls at once, none awaited: each gets its own event, in call order.
+      const results = await Promise.all([iterator.next(), iterator.next(), iterator.next()]);
+      for (const { value } of results) texts.push((value as { text: string }).text);
+      expect(texts).toEqual(pieces.slice(0, after + 3));
+      let rest = 0;
+      while (!(await iterator.next()).done) rest++;
+      expect(rest).toBe(pieces.length - after - 3 + 1); // the last texts, then final
+    },
+  );
+
   it("a stream is consumed once", async () => {
     const { client } = await serve({ events: buildChatEvents({ text: ["a"] }) });
     const stream = client.chat.stream(HELLO);

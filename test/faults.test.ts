@@ -340,16 +340,6 @@ describe("aborts", () => {
     await expect(response).rejects.toBe(controller.signal.reason);
     expect(await server.requests[0]!.closed).toBe(true);
   });
-
-  it("a consumer's return() while the headers are awaited: done, the socket closed", async () => {
-    const { client, server, request } = await awaitingHeaders();
-    const iterator = client.chat.stream(HELLO)[Symbol.asyncIterator]();
-    const next = iterator.next();
-    await request;
-    await iterator.return?.();
-    await expect(next).resolves.toEqual({ done: true, value: undefined });
-    expect(await server.requests[0]!.closed).toBe(true);
-  });
 });
 
 describe("garbage never escapes as anything but an OpenRouterError", () => {

@@ -1,7 +1,8 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { Agent, Pool } from "undici";
+import { Agent, type Dispatcher, Pool } from "undici";
 import { describe, expect, it } from "vitest";
+import { ConnectionError } from "../src/index.js";
 import { buildChatEvents } from "../src/testing/index.js";
 import { HELLO, serve } from "./helpers/server.js";
 
@@ -71,5 +72,26 @@ describe("the dispatcher that carries the request", () => {
     } finally {
       await dispatcher.close();
     }
+  });
+
+  it("throws when asked to dispatch: a ConnectionError where the caller looks, asked again", async () => {
+    const { server } = await serve({ events: text(["never"]) });
+    let calls = 0;
+    const refusing = {
+      dispatch() {
+        calls++;
+        throw new Error("refused by an interceptor");
+      },
+    } as unknown as Dispatcher;
+    const { client } = await serve([], {
+      baseURL: server.baseURL,
+      dispatcher: refusing,
+      maxRetries: 1,
+    });
+    const stream = client.chat.stream(HELLO);
+    await expect(stream.response).rejects.toBeInstanceOf(ConnectionError);
+    await expect(stream.response).rejects.toThrow(/refused by an interceptor/);
+    expect(calls).toBe(2); // a connection failure, so retried once
+    expect(server.requests).toHaveLength(0);
   });
 });

@@ -49,8 +49,6 @@ const DONE_RESULT: IteratorReturnResult<undefined> = Object.freeze({
 });
 const DECODE_STREAMING = { stream: true };
 const noop = () => {};
-/** What the request stops with when the stream closed it: never seen, the stream has settled. */
-const CLOSED_BY_OWNER = new DOMException("The stream was closed", "AbortError");
 
 /**
  * One chat completion, streamed: an async iterable of {@link ChatEvent}s that can be consumed
@@ -73,6 +71,9 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   /** When the last network read arrived: one clock reading per read, not per chunk. */
   #readAt = 0;
   #phase = IDLE;
+  /** `next()` calls not yet settled that read the body, or wait behind one that does. */
+  #pending = 0;
+  #latest: Promise<IteratorResult<ChatEvent>> | undefined;
   #iterated = false;
   #drainScheduled = false;
   /** The error the iterator still has to throw, after the events queued before it. */
@@ -151,7 +152,19 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   }
 
   #next(): Promise<IteratorResult<ChatEvent>> {
+    if (this.#pending === 0 && this.#read < this.#events.length) {
+      return Promise.resolve({ value: this.#events[this.#read++]!, done: false });
+    }
+    // A call made before the previous one settled waits its turn (`for await` never does that).
+    const turn = () => this.#take();
+    this.#latest = this.#pending++ === 0 ? this.#take() : this.#latest!.then(turn, turn);
+    return this.#latest;
+  }
+
+  /** The next event for one pending call: a buffered one, or what reading the body yields. */
+  #take(): Promise<IteratorResult<ChatEvent>> {
     if (this.#read < this.#events.length) {
+      this.#pending--;
       return Promise.resolve({ value: this.#events[this.#read++]!, done: false });
     }
     return this.#pull();
@@ -162,32 +175,36 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     this.#events.length = 0;
     this.#read = 0;
     try {
-      if (this.#phase === IDLE) await this.#open();
-      const body = this.#body!;
-      while (this.#phase === READING && this.#events.length === 0) {
-        const chunk = body.take();
-        if (chunk === undefined) {
-          await body.arrival();
-          continue;
+      try {
+        if (this.#phase === IDLE) await this.#open();
+        const body = this.#body!;
+        while (this.#phase === READING && this.#events.length === 0) {
+          const chunk = body.take();
+          if (chunk === undefined) {
+            await body.arrival();
+            continue;
+          }
+          if (this.#telemetry !== undefined) this.#readAt = performance.now();
+          if (chunk === END_OF_BODY) this.#onEndOfBody();
+          else this.#parser.feed(this.#decoder.decode(chunk, DECODE_STREAMING));
         }
-        if (this.#telemetry !== undefined) this.#readAt = performance.now();
-        if (chunk === END_OF_BODY) this.#onEndOfBody();
-        else this.#parser.feed(this.#decoder.decode(chunk, DECODE_STREAMING));
+      } catch (error) {
+        // A read that fails because the stream already settled (a concurrent `return()`) has
+        // nothing to report: no error, and no partial response, is built for it.
+        if (this.#phase === READING) this.#fail(this.#toStreamFailure(error));
       }
-    } catch (error) {
-      // A read that fails because the stream already settled (a concurrent `return()`) has
-      // nothing to report: no error, and no partial response, is built for it.
-      if (this.#phase === READING) this.#fail(this.#toStreamFailure(error));
+      if (this.#read < this.#events.length)
+        return { value: this.#events[this.#read++]!, done: false };
+      if (this.#hasPendingError) {
+        this.#hasPendingError = false;
+        const error = this.#pendingError;
+        this.#pendingError = undefined;
+        throw error;
+      }
+      return DONE_RESULT;
+    } finally {
+      this.#pending--;
     }
-    if (this.#read < this.#events.length)
-      return { value: this.#events[this.#read++]!, done: false };
-    if (this.#hasPendingError) {
-      this.#hasPendingError = false;
-      const error = this.#pendingError;
-      this.#pendingError = undefined;
-      throw error;
-    }
-    return DONE_RESULT;
   }
 
   /** The consumer broke out of its loop (or called `return()`): close the socket now. */
@@ -374,7 +391,8 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   }
 
   #release(): void {
-    this.#stop.stop(CLOSED_BY_OWNER);
+    // Thrown by the request to this stream alone, which has settled and ignores it.
+    this.#stop.stop(new DOMException("The stream was closed", "AbortError"));
     this.#removeAbortListener();
     this.#body?.abort();
   }

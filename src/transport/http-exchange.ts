@@ -13,14 +13,17 @@ export interface ExchangeRequest {
   url: string;
   headers: Record<string, string>;
   body?: string | undefined;
-  /** Idle timeout: for the response headers, then between two reads of the body. */
+  /** Undici's `headersTimeout` and `bodyTimeout` (between two network reads of the body). */
   timeoutMs: number;
   dispatcher: Dispatcher | undefined;
 }
 
 type RawHeaders = Buffer[] | string[];
 
-/** The last URL sent to, split as undici wants it: a client sends every call to the same one. */
+/**
+ * The last URL sent to, split as undici wants it: a client sends every chat call to the same
+ * one (a different URL, a generation's, is parsed and becomes the last).
+ */
 let lastURL = "";
 let lastTarget = { origin: "", path: "" };
 
@@ -60,11 +63,11 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
   #failed = false;
   #ended = false;
   readonly #chunks: Buffer[] = [];
-  #unread = 0;
   #unreadBytes = 0;
   #resume: (() => void) | undefined;
   #paused = false;
-  /** A reader waiting for the next chunk, the end or the failure. */
+  /** What readers waiting for the next chunk, the end or the failure are given. */
+  #arrival: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   /** After {@link discardRest}: how many more bytes may arrive before the socket is closed. */
   #discardBudget = -1;
@@ -82,19 +85,25 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
    */
   static send(request: ExchangeRequest): { exchange: HttpExchange; head: Promise<HttpExchange> } {
     const exchange = new HttpExchange();
-    const { origin, path } = targetOf(request.url);
-    (request.dispatcher ?? getGlobalDispatcher()).dispatch(
-      {
-        origin,
-        path,
-        method: request.method,
-        headers: request.headers,
-        body: request.body ?? null,
-        headersTimeout: request.timeoutMs,
-        bodyTimeout: request.timeoutMs,
-      },
-      exchange,
-    );
+    try {
+      const { origin, path } = targetOf(request.url);
+      (request.dispatcher ?? getGlobalDispatcher()).dispatch(
+        {
+          origin,
+          path,
+          method: request.method,
+          headers: request.headers,
+          body: request.body ?? null,
+          headersTimeout: request.timeoutMs,
+          bodyTimeout: request.timeoutMs,
+        },
+        exchange,
+      );
+    } catch (error) {
+      // What `request()` did: a dispatcher that throws (bad options, an interceptor's refusal)
+      // fails the request rather than its caller.
+      exchange.onError(error as Error);
+    }
     return { exchange, head: exchange.#head };
   }
 
@@ -104,14 +113,10 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
    * are read first; then the failure is thrown.
    */
   take(): Buffer | typeof END_OF_BODY | undefined {
-    if (this.#unread < this.#chunks.length) {
-      const chunk = this.#chunks[this.#unread]!;
-      this.#chunks[this.#unread++] = undefined as unknown as Buffer;
+    // The queue is short: the socket pauses past the mark.
+    const chunk = this.#chunks.shift();
+    if (chunk !== undefined) {
       this.#unreadBytes -= chunk.length;
-      if (this.#unread === this.#chunks.length) {
-        this.#chunks.length = 0;
-        this.#unread = 0;
-      }
       if (this.#paused && this.#unreadBytes <= HIGH_WATER_BYTES) {
         this.#paused = false;
         this.#resume?.();
@@ -122,11 +127,13 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
     return this.#ended ? END_OF_BODY : undefined;
   }
 
-  /** Settles when {@link take} has something new to say. One reader at a time. */
+  /** Settles when {@link take} has something new to say (at once if it has already). */
   arrival(): Promise<void> {
-    return new Promise<void>((resolve) => {
+    if (this.#chunks.length !== 0 || this.#ended || this.#failed) return Promise.resolve();
+    this.#arrival ??= new Promise<void>((resolve) => {
       this.#wake = resolve;
     });
+    return this.#arrival;
   }
 
   /** The whole body as UTF-8, refusing to hold more than `maxBytes` (a RangeError, socket closed). */
@@ -157,7 +164,6 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
     if (this.#ended || this.#failed) return;
     this.#discardBudget = maxBytes - this.#unreadBytes;
     this.#chunks.length = 0;
-    this.#unread = 0;
     this.#unreadBytes = 0;
     if (this.#discardBudget < 0) this.abort();
     else if (this.#paused) {
@@ -167,13 +173,15 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
   }
 
   /**
-   * Stops the exchange and closes its socket (unless the response is complete); whoever waits
-   * for the headers gets `reason`. Reading afterwards throws it too.
+   * Stops the exchange and closes its socket, unless the response was complete (then it stays
+   * readable): whoever waits for the headers gets `reason`, a reader gets what had arrived, then
+   * `reason`.
    */
-  abort(reason: unknown = new errors.RequestAbortedError()): void {
+  abort(reason?: unknown): void {
     if (this.#ended || this.#failed) return;
-    this.#fail(reason);
-    this.#abort?.(reason as Error);
+    const error = reason ?? new errors.RequestAbortedError();
+    this.#fail(error);
+    this.#abort?.(error as Error);
   }
 
   // undici's handler protocol.
@@ -199,11 +207,11 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.#failed) return true;
+    if (this.#failed) return false;
     if (this.#discardBudget >= 0) {
       this.#discardBudget -= chunk.length;
       if (this.#discardBudget < 0) this.abort();
-      return true;
+      return !this.#failed;
     }
     this.#chunks.push(chunk);
     this.#unreadBytes += chunk.length;
@@ -215,6 +223,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
   onComplete(_trailers: RawHeaders | null): void {
     if (this.#failed) return;
     this.#ended = true;
+    this.#stopPausing();
     this.#wakeReader();
   }
 
@@ -226,6 +235,7 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
   #fail(error: unknown): void {
     this.#failed = true;
     this.#error = error;
+    this.#stopPausing();
     if (!this.#headSettled) {
       this.#headSettled = true;
       this.#rejectHead(error);
@@ -233,10 +243,17 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
     this.#wakeReader();
   }
 
+  /** The request is over: its socket's `resume` belongs to the next request on it. */
+  #stopPausing(): void {
+    this.#paused = false;
+    this.#resume = undefined;
+  }
+
   #wakeReader(): void {
     const wake = this.#wake;
     if (wake === undefined) return;
     this.#wake = undefined;
+    this.#arrival = undefined;
     wake();
   }
 }

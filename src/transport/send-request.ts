@@ -13,7 +13,7 @@ export interface SendRequestOptions {
   /** All headers, the Authorization header included; never copied into an error. */
   headers: Record<string, string>;
   body?: string | undefined;
-  /** Idle timeout: for the response headers, then between two reads of the body. */
+  /** Undici's `headersTimeout` and `bodyTimeout` (between two network reads of the body). */
   timeoutMs: number;
   maxRetries: number;
   /** Stops the request (an abort, or its owner closing it): it then throws the stop's reason. */
@@ -36,8 +36,8 @@ export type RequestError = APIError | ConnectionError | TimeoutError;
  * to `maxRetries` times. Without `read` the body is left unread (a stream's, read by its
  * consumer: nothing after the first byte is ever asked again); with it, the body is read inside
  * the loop, so that a socket that drops mid-body is asked again like one that drops before it
- * (`read`'s own errors, a ParseError say, are not). An abort ends it at once with the signal's
- * reason, during a request, a body or a wait.
+ * (`read`'s own errors, a ParseError say, are not). A stop ends it at once with the stop's reason,
+ * during a request, a body or a wait.
  */
 export async function sendRequest(options: SendRequestOptions): Promise<HttpExchange>;
 export async function sendRequest<T>(
