@@ -36,7 +36,8 @@ export {
   Generations,
   type GetGenerationOptions,
 } from "./generations.js";
-export { ChatStream, MAX_EVENT_CHARS } from "./stream/chat-stream.js";
+export { ChatStream } from "./stream/chat-stream.js";
+export { MAX_EVENT_CHARS } from "./stream/chunk-data.js";
 export {
   CAPTURE_CONTENT_ENV,
   type CaptureMode,

@@ -12,9 +12,8 @@ import type { ChatEvent, ChatResponse } from "../types.js";
 import type { WireChunk } from "../wire.js";
 import { hasAnswerError, toAnswerAPIError, toBodyFailure, toStreamError } from "./answer-errors.js";
 import { ChatAccumulator } from "./chat-accumulator.js";
+import { BadChunkData, EVENT_TOO_LARGE, MAX_EVENT_CHARS, readChunkData } from "./chunk-data.js";
 
-/** The largest single SSE event we buffer; a bigger one fails the stream instead of the process. */
-export const MAX_EVENT_CHARS = 16 * 1024 * 1024;
 /** The largest non-streaming (JSON) body we buffer. */
 const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024;
 /** After `[DONE]`, how much trailing body is let through so that the socket can be reused. */
@@ -81,7 +80,6 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   #hasPendingError = false;
   /** The response, once its headers are in; its body is read by `#pull` (an event stream). */
   #body: HttpExchange | undefined;
-  #streaming = false;
   #telemetry: CallTelemetry | undefined;
   #removeAbortListener = noop;
   /** Stops the request while it waits for headers or a retry: the consumer's return(), an abort. */
@@ -95,7 +93,8 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     this.#parser = createParser({
       onEvent: (message) => this.#onEvent(message),
       onError: (error) => {
-        if (error.type === "max-buffer-size-exceeded") this.#fail(this.#eventTooLarge(""));
+        if (error.type === "max-buffer-size-exceeded")
+          this.#fail(this.#parseError(EVENT_TOO_LARGE, ""));
         // Unknown fields and bad `retry` values are not ours to police.
       },
       maxBufferSize: MAX_EVENT_CHARS,
@@ -264,9 +263,8 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
       return;
     }
     const contentType = String(response.headers["content-type"] ?? "");
-    if (contentType === "" || contentType.includes("text/event-stream")) {
-      this.#streaming = true;
-    } else if (contentType.includes("json")) {
+    if (contentType === "" || contentType.includes("text/event-stream")) return;
+    if (contentType.includes("json")) {
       await this.#readJsonBody(response, `POST ${send.url}`);
     } else {
       throw await readUnexpectedBody(response, `POST ${send.url}`, contentType);
@@ -308,20 +306,9 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
       return;
     }
     if (data === "") return;
-    if (data.length > MAX_EVENT_CHARS) {
-      // The parser bounds an event that arrives in pieces; this bounds one read that held it whole.
-      this.#fail(this.#eventTooLarge(data));
-      return;
-    }
-    let chunk: WireChunk;
-    try {
-      chunk = JSON.parse(data) as WireChunk;
-    } catch (cause) {
-      this.#fail(this.#parseError("The stream sent a data line that is not JSON", data, cause));
-      return;
-    }
-    if (typeof chunk !== "object" || chunk === null) {
-      this.#fail(this.#parseError("The stream sent a data line that is not a chunk object", data));
+    const chunk = readChunkData(data);
+    if (chunk instanceof BadChunkData) {
+      this.#fail(this.#parseError(chunk.message, data, chunk.cause));
       return;
     }
     const hadOutput = this.#pushChunk(chunk, data);
@@ -358,8 +345,9 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     const response = accumulator.finish(this.#events);
     this.#telemetry?.end({ kind: "completed", response });
     this.#resolve(response);
-    // What may follow [DONE] is let through, so that the socket goes back to the pool.
-    if (this.#streaming) this.#body!.discardRest(MAX_TRAILER_BYTES);
+    // What may follow [DONE] is let through, so that the socket goes back to the pool (a JSON
+    // body has been read whole).
+    this.#body?.discardRest(MAX_TRAILER_BYTES);
   }
 
   /** Settles the stream as failed (or aborted): socket closed, span ended, response rejected. */
@@ -405,10 +393,6 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     // sendRequest's errors come typed; so do ours from parsing the body.
     if (error instanceof OpenRouterError || this.#body === undefined) return error;
     return toBodyFailure(this.#accumulator, error, `POST ${url}`, timeoutMs);
-  }
-
-  #eventTooLarge(data: string): ParseError {
-    return this.#parseError(`An event exceeded the limit of ${MAX_EVENT_CHARS} characters`, data);
   }
 
   /** The server sent something no chunk looks like: the error keeps what came before it. */

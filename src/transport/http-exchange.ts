@@ -55,7 +55,6 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
   readonly #head: Promise<HttpExchange>;
   #resolveHead!: (exchange: HttpExchange) => void;
   #rejectHead!: (error: unknown) => void;
-  #headSettled = false;
   /** Undici's abort for this request, once it is on a connection. */
   #abort: ((reason?: Error) => void) | undefined;
   /** Set once the exchange failed or was aborted: what reading it throws. */
@@ -201,7 +200,6 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
     this.statusCode = statusCode;
     this.headers = util.parseHeaders(rawHeaders) as IncomingHttpHeaders;
     this.#resume = resume;
-    this.#headSettled = true;
     this.#resolveHead(this);
     return true;
   }
@@ -236,10 +234,8 @@ export class HttpExchange implements Dispatcher.DispatchHandler {
     this.#failed = true;
     this.#error = error;
     this.#stopPausing();
-    if (!this.#headSettled) {
-      this.#headSettled = true;
-      this.#rejectHead(error);
-    }
+    // Whoever waits for the headers gets the error; once they are in, this changes nothing.
+    this.#rejectHead(error);
     this.#wakeReader();
   }
 
