@@ -4,63 +4,36 @@
  * since 4c64f59. Not a configuration of ours: a reference, measured only when asked for
  * (`--clients=floor,floor-dispatch,none`), that tells what the floor's `request()` costs.
  */
-import { createParser } from "eventsource-parser";
 import { getGlobalDispatcher } from "undici";
+import { FLOOR_HEADERS, floorBody, floorReader } from "./floor.js";
 
 export async function createClient({ baseURL }) {
   const url = new URL(`${baseURL}/chat/completions`);
   return {
     run(model) {
-      const startedAt = performance.now();
-      let firstChunkMs;
-      let text = "";
-      let reasoning = "";
-      let args = "";
-      let done = false;
-      const parser = createParser({
-        onEvent(event) {
-          if (event.data === "[DONE]") {
-            done = true;
-            return;
-          }
-          const delta = JSON.parse(event.data).choices?.[0]?.delta;
-          if (!delta) return;
-          if (delta.content) text += delta.content;
-          if (delta.reasoning) reasoning += delta.reasoning;
-          if (delta.tool_calls)
-            for (const call of delta.tool_calls) args += call.function?.arguments ?? "";
-          if (
-            firstChunkMs === undefined &&
-            (delta.content || delta.reasoning || delta.tool_calls)
-          ) {
-            firstChunkMs = performance.now() - startedAt;
-          }
-        },
-      });
-      const decoder = new TextDecoder();
+      const reader = floorReader();
       return new Promise((resolve, reject) => {
         getGlobalDispatcher().dispatch(
           {
             origin: url.origin,
             path: url.pathname,
             method: "POST",
-            headers: { "content-type": "application/json", authorization: "Bearer bench" },
-            body: JSON.stringify({
-              model,
-              messages: [{ role: "user", content: "go" }],
-              stream: true,
-            }),
+            headers: FLOOR_HEADERS,
+            body: floorBody(model),
           },
           {
             onConnect() {},
             onHeaders: () => true,
             onData(chunk) {
-              parser.feed(decoder.decode(chunk, { stream: true }));
+              reader.feed(chunk);
               return true;
             },
             onComplete() {
-              if (done) resolve({ text, reasoning, args, firstChunkMs });
-              else reject(new Error("no [DONE]"));
+              try {
+                resolve(reader.result());
+              } catch (error) {
+                reject(error);
+              }
             },
             onError: reject,
           },

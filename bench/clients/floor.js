@@ -5,45 +5,62 @@
 import { createParser } from "eventsource-parser";
 import { request } from "undici";
 
+/**
+ * The floor's reading of one stream, started when the call starts: `feed` each chunk of the
+ * body, then `result()`. Shared with `floor-dispatch.js`, which differs only in the transport.
+ */
+export function floorReader() {
+  const startedAt = performance.now();
+  let firstChunkMs;
+  let text = "";
+  let reasoning = "";
+  let args = "";
+  let done = false;
+  const parser = createParser({
+    onEvent(event) {
+      if (event.data === "[DONE]") {
+        done = true;
+        return;
+      }
+      const delta = JSON.parse(event.data).choices?.[0]?.delta;
+      if (!delta) return;
+      if (delta.content) text += delta.content;
+      if (delta.reasoning) reasoning += delta.reasoning;
+      if (delta.tool_calls)
+        for (const call of delta.tool_calls) args += call.function?.arguments ?? "";
+      if (firstChunkMs === undefined && (delta.content || delta.reasoning || delta.tool_calls)) {
+        firstChunkMs = performance.now() - startedAt;
+      }
+    },
+  });
+  const decoder = new TextDecoder();
+  return {
+    feed: (chunk) => parser.feed(decoder.decode(chunk, { stream: true })),
+    result() {
+      if (!done) throw new Error("no [DONE]");
+      return { text, reasoning, args, firstChunkMs };
+    },
+  };
+}
+
+/** The request body of every floor call. */
+export const floorBody = (model) =>
+  JSON.stringify({ model, messages: [{ role: "user", content: "go" }], stream: true });
+
+export const FLOOR_HEADERS = { "content-type": "application/json", authorization: "Bearer bench" };
+
 export async function createClient({ baseURL }) {
   const url = `${baseURL}/chat/completions`;
   return {
     async run(model) {
-      const startedAt = performance.now();
-      let firstChunkMs;
-      let text = "";
-      let reasoning = "";
-      let args = "";
-      let done = false;
-      const parser = createParser({
-        onEvent(event) {
-          if (event.data === "[DONE]") {
-            done = true;
-            return;
-          }
-          const delta = JSON.parse(event.data).choices?.[0]?.delta;
-          if (!delta) return;
-          if (delta.content) text += delta.content;
-          if (delta.reasoning) reasoning += delta.reasoning;
-          if (delta.tool_calls)
-            for (const call of delta.tool_calls) args += call.function?.arguments ?? "";
-          if (
-            firstChunkMs === undefined &&
-            (delta.content || delta.reasoning || delta.tool_calls)
-          ) {
-            firstChunkMs = performance.now() - startedAt;
-          }
-        },
-      });
+      const reader = floorReader();
       const response = await request(url, {
         method: "POST",
-        headers: { "content-type": "application/json", authorization: "Bearer bench" },
-        body: JSON.stringify({ model, messages: [{ role: "user", content: "go" }], stream: true }),
+        headers: FLOOR_HEADERS,
+        body: floorBody(model),
       });
-      const decoder = new TextDecoder();
-      for await (const chunk of response.body) parser.feed(decoder.decode(chunk, { stream: true }));
-      if (!done) throw new Error("no [DONE]");
-      return { text, reasoning, args, firstChunkMs };
+      for await (const chunk of response.body) reader.feed(chunk);
+      return reader.result();
     },
   };
 }
