@@ -1,9 +1,10 @@
 /**
  * One measurement, in a process of its own:
- * `node bench/consume.js <client> <scenario> <streams> <port> <sinkPort> <iterations> [warmUps]`.
- * Warm (iterations > 0): runs the scenario `warmUps` times (10 unless given) to warm up (JIT
- * tiers, connection pool, heap sizes), then measures `iterations` runs of `streams` concurrent
- * streams, a millisecond apart; the warm-up's telemetry is exported before the clock starts.
+ * `node bench/consume.js <client> <scenario> <streams> <port> <sinkPort> <iterations> [warmUps]
+ * [gapMs]`. Warm (iterations > 0): runs the scenario `warmUps` times (10 unless given) to warm up
+ * (JIT tiers, connection pool, heap sizes), then measures `iterations` runs of `streams`
+ * concurrent streams, `gapMs` apart (1 unless given; 0: back to back); the warm-up's telemetry
+ * is exported before the clock starts.
  * First (iterations = 0): measures the first run of the fresh process, nothing before it. Either way the telemetry is
  * flushed (exported to the sink) before the clock stops. Reports CPU time of this process (user +
  * system), wall time, peak RSS, the median time to first chunk, and the process's CPU so far.
@@ -24,13 +25,12 @@ const SPANS_PER_AGENT_RUN = {
   "openai-runTools+otel": 4,
 };
 
-/** The idle time between measured runs (none before the first); CPU is not spent in it. */
-const RUN_GAP_MS = 1;
-
-const [name, scenario, streamsArg, port, sinkPort, iterationsArg, warmUpsArg = "10"] =
+const [name, scenario, streamsArg, port, sinkPort, iterationsArg, warmUpsArg = "10", gapArg = "1"] =
   process.argv.slice(2);
 const streams = Number(streamsArg);
 const iterations = Number(iterationsArg);
+/** The idle time between measured runs (none before the first); CPU is not spent in it. */
+const gapMs = Number(gapArg);
 const createClient = await loadClient(name);
 const client = await createClient({
   baseURL: `http://127.0.0.1:${port}/api/v1`,
@@ -60,10 +60,10 @@ const cpuBefore = process.cpuUsage();
 const startedAt = performance.now();
 const results = [];
 for (let i = 0; i < Math.max(1, iterations); i++) {
-  // Runs a millisecond apart, as a service's calls mostly are. V8 runs its young-generation collection
-  // as a task, and only once the process waits: back to back, the first wait is the next run's
-  // wait for its first chunk, whose time then carries the collection the run before it owed.
-  if (i > 0) await new Promise((resolve) => setTimeout(resolve, RUN_GAP_MS));
+  // Runs apart, as a service's calls mostly are. V8 runs its young-generation collection as a
+  // task, and only once the process waits: back to back, the first wait is the next run's wait
+  // for its first chunk, whose time then carries the collection the run before it owed.
+  if (i > 0 && gapMs > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
   results.push(...(await runAll()));
 }
 await client.flush?.();
