@@ -1,5 +1,5 @@
 import { type Context, context, type SpanContext, trace } from "@opentelemetry/api";
-import { createParser, type EventSourceMessage, type EventSourceParser } from "eventsource-parser";
+import type { EventSourceMessage } from "eventsource-parser";
 import { ConnectionError, OpenRouterError, ParseError, partialOf } from "../errors.js";
 import type { CallTelemetry } from "../telemetry/call-telemetry.js";
 import type { StartedCall } from "../telemetry/start-call.js";
@@ -12,7 +12,8 @@ import type { ChatEvent, ChatResponse } from "../types.js";
 import type { WireChunk } from "../wire.js";
 import { hasAnswerError, toAnswerAPIError, toBodyFailure, toStreamError } from "./answer-errors.js";
 import { ChatAccumulator } from "./chat-accumulator.js";
-import { BadChunkData, EVENT_TOO_LARGE, MAX_EVENT_CHARS, readChunkData } from "./chunk-data.js";
+import { BadChunkData, EVENT_TOO_LARGE, readChunkData } from "./chunk-data.js";
+import { EventSourceReader } from "./event-source-reader.js";
 
 /** The largest non-streaming (JSON) body we buffer. */
 const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024;
@@ -46,7 +47,6 @@ const DONE_RESULT: IteratorReturnResult<undefined> = Object.freeze({
   done: true,
   value: undefined,
 });
-const DECODE_STREAMING = { stream: true };
 const noop = () => {};
 
 /**
@@ -62,14 +62,15 @@ const noop = () => {};
 export class ChatStream implements AsyncIterable<ChatEvent> {
   readonly #init: ChatStreamInit;
   readonly #accumulator = new ChatAccumulator();
-  readonly #decoder = new TextDecoder();
-  readonly #parser: EventSourceParser;
+  readonly #reader: EventSourceReader;
   /** Events produced but not yet handed to the consumer, read from `#read` on. */
   #events: ChatEvent[] = [];
   #read = 0;
   /** When the last network read arrived: one clock reading per read, not per chunk. */
   #readAt = 0;
   #phase = IDLE;
+  /** Whether the body has given the consumer something: an event, or the stream's end. */
+  readonly #handedOut = () => this.#events.length !== 0 || this.#phase !== READING;
   /** `next()` calls not yet settled that read the body, or wait behind one that does. */
   #pending = 0;
   #latest: Promise<IteratorResult<ChatEvent>> | undefined;
@@ -90,15 +91,10 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
 
   private constructor(init: ChatStreamInit) {
     this.#init = init;
-    this.#parser = createParser({
-      onEvent: (message) => this.#onEvent(message),
-      onError: (error) => {
-        if (error.type === "max-buffer-size-exceeded")
-          this.#fail(this.#parseError(EVENT_TOO_LARGE, ""));
-        // Unknown fields and bad `retry` values are not ours to police.
-      },
-      maxBufferSize: MAX_EVENT_CHARS,
-    });
+    this.#reader = new EventSourceReader(
+      (message) => this.#onEvent(message),
+      () => this.#fail(this.#parseError(EVENT_TOO_LARGE, "")),
+    );
     this.#response = new Promise<ChatResponse>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
@@ -177,7 +173,10 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
       try {
         if (this.#phase === IDLE) await this.#open();
         const body = this.#body!;
+        const reader = this.#reader;
         while (this.#phase === READING && this.#events.length === 0) {
+          // The rest of the read that gave the first event comes before any later read.
+          if (reader.feedHeld()) continue;
           const chunk = body.take();
           if (chunk === undefined) {
             await body.arrival();
@@ -185,7 +184,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
           }
           if (this.#telemetry !== undefined) this.#readAt = performance.now();
           if (chunk === END_OF_BODY) this.#onEndOfBody();
-          else this.#parser.feed(this.#decoder.decode(chunk, DECODE_STREAMING));
+          else reader.feed(chunk, this.#handedOut);
         }
       } catch (error) {
         // A read that fails because the stream already settled (a concurrent `return()`) has
@@ -318,8 +317,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   }
 
   #onEndOfBody(): void {
-    const tail = this.#decoder.decode();
-    if (tail !== "") this.#parser.feed(tail);
+    this.#reader.end();
     if (this.#phase !== READING) return;
     if (this.#accumulator.finishReason !== null) {
       // No [DONE], but the model had finished: a server that omits the terminator.
