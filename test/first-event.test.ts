@@ -42,11 +42,23 @@ describe("the first event of a read that holds many", () => {
     expect((await stream.response).text).toBe(WORDS.join(""));
   });
 
-  it("does not hold back a read whose events end with other line endings", async () => {
-    const { client } = await serve({ sse: body.replaceAll("\n", "\r\n") });
+  it("comes before the end of the body: a stream without [DONE] read whole still completes", async () => {
+    const withoutDone = body.replace("data: [DONE]\n\n", "");
+    expect(withoutDone).not.toContain("[DONE]");
+    const { client } = await serve({ sse: withoutDone });
     const { events, error } = await collect(client.chat.stream(HELLO));
+    // Had the end of the body come before the held rest, the finish reason would be missing.
     expect(error).toBeUndefined();
-    expect(events.filter((event) => event.type === "text")).toHaveLength(WORDS.length);
     expect(events.at(-1)).toMatchObject({ type: "final", response: { text: WORDS.join("") } });
+  });
+
+  it("cancels the stream when the consumer breaks after it, although the rest had arrived", async () => {
+    const { client } = await serve({ sse: body });
+    const stream = client.chat.stream(HELLO);
+    for await (const event of stream) {
+      expect(event).toEqual({ type: "text", text: "w0 " });
+      break;
+    }
+    await expect(stream.response).rejects.toMatchObject({ name: "AbortError" });
   });
 });

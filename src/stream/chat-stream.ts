@@ -69,8 +69,6 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   /** When the last network read arrived: one clock reading per read, not per chunk. */
   #readAt = 0;
   #phase = IDLE;
-  /** Whether the body has given the consumer something: an event, or the stream's end. */
-  readonly #handedOut = () => this.#events.length !== 0 || this.#phase !== READING;
   /** `next()` calls not yet settled that read the body, or wait behind one that does. */
   #pending = 0;
   #latest: Promise<IteratorResult<ChatEvent>> | undefined;
@@ -94,6 +92,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     this.#reader = new EventSourceReader(
       (message) => this.#onEvent(message),
       () => this.#fail(this.#parseError(EVENT_TOO_LARGE, "")),
+      () => this.#events.length !== 0 || this.#phase !== READING,
     );
     this.#response = new Promise<ChatResponse>((resolve, reject) => {
       this.#resolve = resolve;
@@ -184,7 +183,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
           }
           if (this.#telemetry !== undefined) this.#readAt = performance.now();
           if (chunk === END_OF_BODY) this.#onEndOfBody();
-          else reader.feed(chunk, this.#handedOut);
+          else reader.feed(chunk);
         }
       } catch (error) {
         // A read that fails because the stream already settled (a concurrent `return()`) has

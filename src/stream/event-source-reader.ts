@@ -9,25 +9,32 @@ const EVENT_END = "\n\n";
  * An event stream's body, from network reads to server-sent events: each read decoded and fed
  * to the parser, which calls `onEvent` for every event it completes.
  *
- * Until the stream has handed out its first event, a read is fed one event at a time, and
- * what follows the event that gave one is kept for {@link feedHeld}: a first read that holds
- * hundreds of events (a fast server, a proxy that buffered) would otherwise be parsed whole
- * before the consumer saw the first of them. After that, reads are fed whole: one call per
- * read, nothing searched.
+ * Until the stream has an event for its consumer, a read is fed one event at a time, and what
+ * follows the event that gave one is held for {@link feedHeld}: a first read that holds hundreds
+ * of events (a fast server, a proxy that buffered) would otherwise be parsed whole before the
+ * consumer saw the first of them. After that, reads are fed whole: one call per read, nothing
+ * searched.
  */
 export class EventSourceReader {
   readonly #decoder = new TextDecoder();
   readonly #parser: EventSourceParser;
-  /** Whether the stream has not yet handed out an event. */
+  readonly #hasEvent: () => boolean;
+  /** Whether the stream has not yet had an event for its consumer (nor settled). */
   #beforeFirst = true;
-  /** The text of a read after the block that gave the first event, not yet fed. */
+  /** The text of a read after the event that gave the first one, not yet fed. */
   #held: string | undefined;
 
   /**
    * @param onEvent Each event, as the parser completes it.
    * @param onTooLarge One event grew past {@link MAX_EVENT_CHARS}: the stream should fail.
+   * @param hasEvent Whether what was fed so far queued an event for the consumer, or settled
+   *   the stream: asked between events until it first says yes.
    */
-  constructor(onEvent: (message: EventSourceMessage) => void, onTooLarge: () => void) {
+  constructor(
+    onEvent: (message: EventSourceMessage) => void,
+    onTooLarge: () => void,
+    hasEvent: () => boolean,
+  ) {
     this.#parser = createParser({
       onEvent,
       onError: (error) => {
@@ -36,34 +43,28 @@ export class EventSourceReader {
       },
       maxBufferSize: MAX_EVENT_CHARS,
     });
+    this.#hasEvent = hasEvent;
   }
 
-  /**
-   * Feeds one network read. `handedOut` says whether what was fed so far gave the stream
-   * something to hand out (or settled it): asked between events, until it first says yes.
-   */
-  feed(read: Uint8Array, handedOut: () => boolean): void {
-    const text = this.#decoder.decode(read, DECODE_STREAMING);
-    if (!this.#beforeFirst) {
-      this.#parser.feed(text);
-      return;
-    }
-    let from = 0;
-    for (let end = text.indexOf(EVENT_END); end !== -1; end = text.indexOf(EVENT_END, from)) {
-      const to = end + EVENT_END.length;
-      // A read of one event, the usual case on a real network, is fed without a copy.
-      this.#parser.feed(from === 0 && to === text.length ? text : text.slice(from, to));
-      from = to;
-      if (handedOut()) {
+  /** Feeds one network read. */
+  feed(read: Uint8Array): void {
+    let text = this.#decoder.decode(read, DECODE_STREAMING);
+    while (this.#beforeFirst) {
+      const at = text.indexOf(EVENT_END);
+      // No blank line (other line endings than "\n" included), or only the read's last one:
+      // the read, or what is left of it, is fed whole below.
+      if (at === -1 || at + EVENT_END.length === text.length) break;
+      const end = at + EVENT_END.length;
+      this.#parser.feed(text.slice(0, end));
+      text = text.slice(end);
+      if (this.#hasEvent()) {
         this.#beforeFirst = false;
-        if (from < text.length) this.#held = text.slice(from);
+        this.#held = text;
         return;
       }
     }
-    // No blank line, or none after the last event (other line endings than "\n" included): the
-    // rest is fed whole, as any read after the first event.
-    if (from < text.length) this.#parser.feed(from === 0 ? text : text.slice(from));
-    if (handedOut()) this.#beforeFirst = false;
+    this.#parser.feed(text);
+    if (this.#beforeFirst && this.#hasEvent()) this.#beforeFirst = false;
   }
 
   /** Feeds the text held back from the read that gave the first event: whether there was any. */
@@ -75,7 +76,7 @@ export class EventSourceReader {
     return true;
   }
 
-  /** The end of the body: what the decoder still holds (an incomplete character at most). */
+  /** The end of the body: what the decoder still holds (U+FFFD for an incomplete character). */
   end(): void {
     const tail = this.#decoder.decode();
     if (tail !== "") this.#parser.feed(tail);
