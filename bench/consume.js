@@ -4,10 +4,10 @@
  * [gapMs]`. Warm (iterations > 0): runs the scenario `warmUps` times (10 unless given) to warm up
  * (JIT tiers, connection pool, heap sizes), then measures `iterations` runs of `streams`
  * concurrent streams, `gapMs` apart (1 unless given; 0: back to back); the warm-up's telemetry
- * is exported before the clock starts.
- * First (iterations = 0): measures the first run of the fresh process, nothing before it. Either way the telemetry is
- * flushed (exported to the sink) before the clock stops. Reports CPU time of this process (user +
- * system), wall time, peak RSS, the median time to first chunk, and the process's CPU so far.
+ * is exported before the clock starts. First (iterations = 0): measures the first run of the
+ * fresh process, nothing before it. Either way the telemetry is flushed (exported to the sink)
+ * before the clock stops. Reports CPU time of this process (user + system), wall time, peak
+ * RSS, the median time to first chunk, and the process's CPU so far.
  * Every answer is checked, and every span counted: a client that gets one wrong fails the
  * benchmark. Prints one JSON line.
  */
