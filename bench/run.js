@@ -123,6 +123,20 @@ function nodeBinary(major) {
 }
 const node = nodeBinary(NODE_MAJOR);
 const nodeVersion = execFileSync(node, ["--version"]).toString().trim();
+/** The commit measured, and whether the tree had changes on top of it (outside git: unknown). */
+function measuredCommit() {
+  try {
+    const git = (...args) =>
+      execFileSync("git", args, { cwd: here, stdio: ["ignore", "pipe", "ignore"] })
+        .toString()
+        .trim();
+    const changed = git("status", "--porcelain", "--untracked-files=no") !== "";
+    return `${git("rev-parse", "--short", "HEAD")}${changed ? " (with changes)" : ""}`;
+  } catch {
+    return "unknown";
+  }
+}
+const commit = measuredCommit();
 
 function startProcess(script) {
   const child = spawn(node, [`${here}${script}`], { stdio: ["ignore", "pipe", "inherit"] });
@@ -185,6 +199,7 @@ async function rounds(scenario, clients, iterations, count, warmUps = WARM_UPS) 
 const f = (value, digits = 1) => value.toFixed(digits);
 const sections = [];
 const json = {
+  commit,
   node: nodeVersion,
   rounds: ROUNDS,
   iterations: ITERATIONS,
@@ -264,7 +279,7 @@ try {
 process.stderr.write("\n");
 
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${nodeVersion}`;
-const header = `${new Date().toISOString().slice(0, 10)} · ${machine} · ${ROUNDS} rounds${quick ? " (quick)" : ""} · medians, ratios paired by round`;
+const header = `${new Date().toISOString().slice(0, 10)} · commit ${commit} · ${machine} · ${ROUNDS} rounds${quick ? " (quick)" : ""} · medians, ratios paired by round`;
 const report = [header, "", ...sections].join("\n");
 process.stdout.write(`${report}\n`);
 mkdirSync(`${here}results`, { recursive: true });
