@@ -1,10 +1,9 @@
+import { appendDelta, emptyResult } from "./append-delta.js";
+
 /** Reads an `openai` chat completion stream, appending the deltas as the floor does. */
 export async function consume(client, model) {
   const startedAt = performance.now();
-  let firstChunkMs;
-  let text = "";
-  let reasoning = "";
-  let args = "";
+  const result = emptyResult();
   const stream = await client.chat.completions.create({
     model,
     messages: [{ role: "user", content: "go" }],
@@ -12,16 +11,9 @@ export async function consume(client, model) {
   });
   for await (const chunk of stream) {
     const delta = chunk.choices?.[0]?.delta;
-    if (!delta) continue;
-    if (delta.content) text += delta.content;
-    if (delta.reasoning) reasoning += delta.reasoning;
-    if (delta.tool_calls)
-      for (const call of delta.tool_calls) args += call.function?.arguments ?? "";
-    if (firstChunkMs === undefined && (delta.content || delta.reasoning || delta.tool_calls)) {
-      firstChunkMs = performance.now() - startedAt;
-    }
+    if (delta) appendDelta(result, delta, startedAt);
   }
-  return { text, reasoning, args, firstChunkMs };
+  return result;
 }
 
 /** `chat.completions.runTools()`, streaming, with the benchmark's tools: the final content. */

@@ -4,6 +4,7 @@
  */
 import { createParser } from "eventsource-parser";
 import { request } from "undici";
+import { appendDelta, emptyResult } from "./append-delta.js";
 
 /**
  * The floor's reading of one stream, started when the call starts: `feed` each chunk of the
@@ -11,10 +12,7 @@ import { request } from "undici";
  */
 export function floorReader() {
   const startedAt = performance.now();
-  let firstChunkMs;
-  let text = "";
-  let reasoning = "";
-  let args = "";
+  const result = emptyResult();
   let done = false;
   const parser = createParser({
     onEvent(event) {
@@ -23,14 +21,7 @@ export function floorReader() {
         return;
       }
       const delta = JSON.parse(event.data).choices?.[0]?.delta;
-      if (!delta) return;
-      if (delta.content) text += delta.content;
-      if (delta.reasoning) reasoning += delta.reasoning;
-      if (delta.tool_calls)
-        for (const call of delta.tool_calls) args += call.function?.arguments ?? "";
-      if (firstChunkMs === undefined && (delta.content || delta.reasoning || delta.tool_calls)) {
-        firstChunkMs = performance.now() - startedAt;
-      }
+      if (delta) appendDelta(result, delta, startedAt);
     },
   });
   const decoder = new TextDecoder();
@@ -38,7 +29,7 @@ export function floorReader() {
     feed: (chunk) => parser.feed(decoder.decode(chunk, { stream: true })),
     result() {
       if (!done) throw new Error("no [DONE]");
-      return { text, reasoning, args, firstChunkMs };
+      return result;
     },
   };
 }
