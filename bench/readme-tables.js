@@ -36,7 +36,9 @@ out.push("CPU of the consumer vs the floor, warm (paired medians)", "");
 table(
   ["scenario", "configuration", ...runs.map((run) => `Node ${run.major}`)],
   suites("warm ").flatMap((key) =>
-    CONFIGS.filter((c) => c !== "floor").map((client) => [
+    CONFIGS.filter(
+      (c) => c !== "floor" && runs.some((run) => measured(run[key], [c]).length !== 0),
+    ).map((client) => [
       key.slice(5),
       client,
       ...runs.map((run) => ratio(rowOf(run, key, CONFIGS, "floor", client))),

@@ -53,9 +53,9 @@ const NODE_MAJOR = arg("node", process.versions.node.split(".")[0]);
  * 100 concurrent streams also take `warmUp` times the warm-up runs and four times the measured
  * runs. Their heap grows for 50 to 100 runs, not 10: V8 doubles the young generation up to 2 x
  * 64 MB, ours within some 40 runs and the floor's later, so that after 10 runs peak RSS compared
- * a grown heap with one still growing. Grown, the floor runs a mark-compact every six runs or so
- * (about 30 ms) and production exports a batch of spans every ten (about 75 ms): ten runs hold
- * one or two of one and none or one of the other, forty runs several of each. The `openai`
+ * a grown heap with one still growing. Grown, the floor runs a mark-compact every ten runs or
+ * so (6 to 17 ms each) and production exports a batch of 1,024 spans every ten: ten runs hold
+ * none to two of one and none or one of the other, forty runs several of each. The `openai`
  * peers, at 15 times the floor's CPU, would take minutes a process: they skip this scenario.
  */
 const WARM_SCENARIOS = only(
