@@ -46,17 +46,18 @@ const NODE_MAJOR = arg("node", process.versions.node.split(".")[0]);
 
 /**
  * The warm scenarios. `runs` multiplies the measured runs of a scenario whose runs are short, so
- * that every window holds about as much work (0.2 to 0.4 s of the floor's CPU on Node 24): in
- * ten runs of the reasoning stream (90 ms), one flush of the exporters (~9 ms) or one
- * collection more or less moved the ratios by 0.1x.
+ * that every single stream's window holds about as much work (0.3 to 0.5 s of the floor's CPU
+ * on Node 24): in ten runs of the reasoning stream (90 ms), one flush of the exporters (~9 ms)
+ * or one collection more or less moved the ratios by 0.1x.
  *
  * 100 concurrent streams also take `warmUp` times the warm-up runs and four times the measured
  * runs. Their heap grows for 50 to 100 runs, not 10: V8 doubles the young generation up to 2 x
- * 64 MB, ours within some 40 runs and the floor's later, so that after 10 runs peak RSS compared
- * a grown heap with one still growing. Grown, the floor runs a mark-compact every ten runs or
- * so (6 to 17 ms each) and production exports a batch of 1,024 spans every ten: ten runs hold
- * none to two of one and none or one of the other, forty runs several of each. The `openai`
- * peers, at 15 times the floor's CPU, would take minutes a process: they skip this scenario.
+ * 64 MB, ours within some 40 runs and the floor's later, so that after 10 runs peak RSS caught
+ * each heap at a different point of its growth. Grown, the floor runs a mark-compact every 10 to
+ * 15 runs (6 to 17 ms each) and production exports a batch of 1,024 spans every ten: ten runs
+ * hold none to two of one and none or one of the other, forty runs several of each. The
+ * `openai` peers, at 15 times the floor's CPU, would take minutes a process: they skip this
+ * scenario.
  */
 const WARM_SCENARIOS = only(
   quick
