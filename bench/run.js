@@ -76,15 +76,15 @@ const WARM_SCENARIOS = only(
   "scenarios",
   (scenario) => scenario.name,
 );
+/** The other SDKs measured beside ours. */
+const PEERS = ["openai", "openai+otel"];
 /**
  * `floor+events` (the floor handing out events), `floor-dispatch` (the floor without `request()`'s
  * Node stream; references both) and the two NodeSDK setups run only when `--clients` names them.
  */
-/** The other SDKs measured beside ours. */
-const PEERS = ["openai", "openai+otel"];
 const STREAM_CLIENTS =
   arg("clients", undefined) === undefined
-    ? ["floor", "none", "tracing", "production", "openai", "openai+otel"]
+    ? ["floor", "none", "tracing", "production", ...PEERS]
     : only(
         [
           "floor",
@@ -95,8 +95,7 @@ const STREAM_CLIENTS =
           "production",
           "nodesdk",
           "nodesdk+chunk-histogram",
-          "openai",
-          "openai+otel",
+          ...PEERS,
         ],
         "clients",
       );
