@@ -55,8 +55,8 @@ const NODE_MAJOR = arg("node", process.versions.node.split(".")[0]);
  * 64 MB, ours within some 40 runs and the floor's later, so that after 10 runs peak RSS caught
  * each heap at a different point of its growth. Grown, a process runs mark-compacts in spells
  * (the floor 0 to 9 in forty runs, its CPU 1,149 to 1,393 ms over them) and production exports
- * a batch of 1,024 spans every ten runs: 120 runs hold enough of both to even out (the floor's
- * CPU within 6% of its median across processes, against 10% over forty runs). The
+ * a batch of 1,024 spans every ten runs: 120 runs hold more of both (the floor's CPU 3% under
+ * to 9% over its median across six processes, against 8% under to 11% over in forty runs). The
  * `openai` peers, at 15 times the floor's CPU, would take minutes a process: they skip this
  * scenario.
  */
