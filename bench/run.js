@@ -54,9 +54,10 @@ const NODE_MAJOR = arg("node", process.versions.node.split(".")[0]);
  * runs. Their heap grows for 50 to 100 runs, not 10: V8 doubles the young generation up to 2 x
  * 64 MB, ours within some 40 runs and the floor's later, so that after 10 runs peak RSS caught
  * each heap at a different point of its growth. Grown, a process runs mark-compacts in spells
- * (the floor 0 to 9 in forty runs, its CPU 1,149 to 1,393 ms over them) and production exports
- * a batch of 1,024 spans every ten runs: 120 runs hold more of both (the floor's CPU 3% under
- * to 9% over its median across six processes, against 8% under to 11% over in forty runs). The
+ * (the floor 0 to 9 in forty runs, 3 to 19 in 120) and production exports a batch of 1,024 spans
+ * every ten runs: 120 runs hold more of both (the floor's CPU 3% under to 6% over its median
+ * across four processes of 711be83's `consume.js`; over forty runs of a194a92's, which still
+ * counted the check, 8% under to 11% over across seven). The
  * `openai` peers, at 15 times the floor's CPU, would take minutes a process: they skip this
  * scenario.
  */
