@@ -278,10 +278,16 @@ export interface ChatResponse {
 // ---------------------------------------------------------------------------------------------
 // Events
 
+/**
+ * More of the answer's text. The deltas of chunks that arrived together (in one network read)
+ * come as one event, joined: how the text is cut into events depends on the network, never what
+ * it adds up to.
+ */
 export interface TextEvent {
   type: "text";
   text: string;
 }
+/** More of the visible reasoning; joined like {@link TextEvent}. */
 export interface ReasoningEvent {
   type: "reasoning";
   text: string;
@@ -290,6 +296,7 @@ export interface ImageEvent {
   type: "image";
   image: GeneratedImage;
 }
+/** One fragment of a tool call's arguments, as the server sent it. */
 export interface ToolCallDeltaEvent {
   type: "tool_call_delta";
   index: number;

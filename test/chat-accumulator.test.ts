@@ -3,10 +3,15 @@ import type { ChatEvent } from "../src/index.js";
 import { ChatAccumulator } from "../src/stream/chat-accumulator.js";
 import type { WireChunk } from "../src/wire.js";
 
+/** Each chunk as if it came in a read of its own: its events handed out before the next. */
 function run(chunks: WireChunk[]) {
   const accumulator = new ChatAccumulator();
   const events: ChatEvent[] = [];
-  for (const chunk of chunks) accumulator.push(chunk, events);
+  for (const chunk of chunks) {
+    const out: ChatEvent[] = [];
+    accumulator.push(chunk, out);
+    events.push(...out);
+  }
   const response = accumulator.finish(events);
   return { events, response };
 }
@@ -29,6 +34,55 @@ const toolDelta = (
 const finish = (reason: string | null): WireChunk => ({
   id: "gen-1",
   choices: [{ index: 0, delta: {}, finish_reason: reason }],
+});
+
+describe("the deltas of one read", () => {
+  const delta = (fields: object): WireChunk => ({
+    id: "gen-1",
+    choices: [{ index: 0, delta: fields, finish_reason: null }],
+  });
+
+  it("are joined when text follows text or reasoning reasoning; tool fragments stay apart", () => {
+    const accumulator = new ChatAccumulator();
+    const out: ChatEvent[] = [];
+    for (const chunk of [
+      delta({ reasoning: "Let me " }),
+      delta({ reasoning: "think." }),
+      delta({ content: "Hel" }),
+      delta({ content: "lo" }),
+      toolDelta(0, '{"a":', { id: "call_a", function: { name: "first", arguments: '{"a":' } }),
+      toolDelta(0, "1}"),
+      toolDelta(1, '{"b":2}', { id: "call_b", function: { name: "second", arguments: '{"b":2}' } }),
+      delta({ content: "!" }),
+    ])
+      accumulator.push(chunk, out);
+    expect(out).toEqual([
+      { type: "reasoning", text: "Let me think." },
+      { type: "text", text: "Hello" },
+      { type: "tool_call_delta", index: 0, id: "call_a", name: "first", argumentsDelta: '{"a":' },
+      { type: "tool_call_delta", index: 0, id: "call_a", name: "first", argumentsDelta: "1}" },
+      {
+        type: "tool_call_delta",
+        index: 1,
+        id: "call_b",
+        name: "second",
+        argumentsDelta: '{"b":2}',
+      },
+      { type: "text", text: "!" },
+    ]);
+  });
+
+  it("never change an event already handed out", () => {
+    const accumulator = new ChatAccumulator();
+    const first: ChatEvent[] = [];
+    accumulator.push(delta({ content: "Hel" }), first);
+    const handedOut = { ...first[0] };
+    const next: ChatEvent[] = [];
+    accumulator.push(delta({ content: "lo" }), next);
+    expect(first).toEqual([handedOut]);
+    expect(next).toEqual([{ type: "text", text: "lo" }]);
+    expect(accumulator.snapshot().text).toBe("Hello");
+  });
 });
 
 describe("tool calls", () => {

@@ -27,7 +27,8 @@ describe("every exit path of a stream", () => {
       if (event.type === "text") seen.push(event.text);
       if (seen.length === 3) break;
     }
-    expect(seen).toEqual(["w0 ", "w1 ", "w2 "]);
+    // Three events, three words or more (words that arrived together are one event).
+    expect(seen.join("")).toMatch(/^w0 w1 w2 /);
     await expect(server.requests[0]!.closed).resolves.toBe(true);
     await expect(stream.response).rejects.toMatchObject({ name: "AbortError" });
   });

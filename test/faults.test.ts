@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   APIError,
   type ChatCallOptions,
+  type ChatEvent,
   ConnectionError,
   isOpenRouterError,
   MAX_EVENT_CHARS,
@@ -205,42 +206,56 @@ describe("a consumer that stops reading", () => {
     const total = bytesOf(events);
     const { client, server } = await serve({ events, writes: 256 * 1024 });
     const iterator = client.chat.stream(HELLO)[Symbol.asyncIterator]();
-    await iterator.next(); // one event, then a pause
+    const first = await iterator.next(); // one event, then a pause
     await server.requests[0]!.blocked();
     expect(total).toBeGreaterThan(40_000_000);
     expect(server.requests[0]!.bytesSent()).toBeLessThan(total / 4);
-    let count = 1;
-    while (!(await iterator.next()).done) count++;
-    expect(count).toBe(pieces.length + 1); // every text event, then final
+    let received = first.value?.type === "text" ? first.value.text : "";
+    let last: ChatEvent | undefined;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      last = next.value;
+      if (last.type === "text") received += last.text;
+    }
+    // Every piece, in order (joined a read at a time), then final.
+    expect(received).toBe(pieces.join(""));
+    expect(last?.type).toBe("final");
   });
 });
 
 describe("a consumer that breaks", () => {
   const events = text(Array.from({ length: 50 }, (_, i) => `t${i} `));
-  it.each([
-    ["first", 0],
-    ["middle", 25],
-    ["last", 50],
-  ])("in the %s event: one span, no error, socket closed or released", async (_, at) => {
-    const telemetry = createTestTelemetry();
-    const { client, server } = await serve(
-      { events, delayMs: 1 },
-      { tracerProvider: telemetry.tracerProvider },
-    );
-    const stream = client.chat.stream(HELLO);
-    let index = 0;
-    for await (const event of stream) {
-      if (index++ === at) break;
-      expect(event.type).not.toBe("final");
-    }
-    const spans = telemetry.spans();
-    expect(spans).toHaveLength(1);
-    expect(spans[0]?.status.code).toBe(SpanStatusCode.UNSET);
-    // The last event is `final`: the stream was complete, so its socket went back to the pool.
-    expect(await server.requests[0]!.closed).toBe(at < 50);
-    if (at === 50) await expect(stream.response).resolves.toMatchObject({ finishReason: "stop" });
-    else expect(spans[0]?.attributes["openrouter.cancelled"]).toBe("consumer");
-  });
+  // Where to break, given the event and the text so far (events join what arrived together, so
+  // the middle is found by its text, not by counting).
+  const at: Record<string, (event: ChatEvent, received: string) => boolean> = {
+    first: () => true,
+    middle: (_, received) => received.includes("t25 "),
+    last: (event) => event.type === "final",
+  };
+  it.each(["first", "middle", "last"])(
+    "in the %s event: one span, no error, socket closed or released",
+    async (where) => {
+      const telemetry = createTestTelemetry();
+      const { client, server } = await serve(
+        { events, delayMs: 1 },
+        { tracerProvider: telemetry.tracerProvider },
+      );
+      const stream = client.chat.stream(HELLO);
+      let text = "";
+      for await (const event of stream) {
+        if (event.type === "text") text += event.text;
+        if (at[where]!(event, text)) break;
+        expect(event.type).not.toBe("final");
+      }
+      const spans = telemetry.spans();
+      expect(spans).toHaveLength(1);
+      expect(spans[0]?.status.code).toBe(SpanStatusCode.UNSET);
+      // The last event is `final`: the stream was complete, so its socket went back to the pool.
+      expect(await server.requests[0]!.closed).toBe(where !== "last");
+      if (where === "last")
+        await expect(stream.response).resolves.toMatchObject({ finishReason: "stop" });
+      else expect(spans[0]?.attributes["openrouter.cancelled"]).toBe("consumer");
+    },
+  );
 });
 
 describe("aborts", () => {
