@@ -82,7 +82,8 @@ const WARM_SCENARIOS = only(
 const PEERS = ["openai", "openai+otel"];
 /**
  * `floor+events` (the floor handing out events), `floor-dispatch` (the floor without `request()`'s
- * Node stream; references both) and the two NodeSDK setups run only when `--clients` names them.
+ * Node stream), `floor-loaded` (the floor with this SDK loaded, unused; references all three)
+ * and the two NodeSDK setups run only when `--clients` names them.
  */
 const STREAM_CLIENTS =
   arg("clients", undefined) === undefined
@@ -92,6 +93,7 @@ const STREAM_CLIENTS =
           "floor",
           "floor+events",
           "floor-dispatch",
+          "floor-loaded",
           "none",
           "tracing",
           "production",

@@ -8,6 +8,7 @@ const CLIENTS = {
   floor: () => import("./floor.js").then((m) => m.createClient),
   "floor+events": () => import("./floor-events.js").then((m) => m.createClient),
   "floor-dispatch": () => import("./floor-dispatch.js").then((m) => m.createClient),
+  "floor-loaded": () => import("./floor-loaded.js").then((m) => m.createClient),
   none: ours("./openrouter-otel.js", "none"),
   tracing: ours("./openrouter-otel.js", "tracing"),
   production: ours("./openrouter-otel.js", "production"),
