@@ -240,10 +240,10 @@ describe("a consumer that breaks", () => {
         { tracerProvider: telemetry.tracerProvider },
       );
       const stream = client.chat.stream(HELLO);
-      let text = "";
+      let received = "";
       for await (const event of stream) {
-        if (event.type === "text") text += event.text;
-        if (at[where]!(event, text)) break;
+        if (event.type === "text") received += event.text;
+        if (at[where]!(event, received)) break;
         expect(event.type).not.toBe("final");
       }
       const spans = telemetry.spans();

@@ -14,9 +14,9 @@ export async function collect(
 }
 
 /**
- * The events with every text delta joined onto a text event before it, and every reasoning
- * delta onto a reasoning one, as a stream whose body came in a single read hands them out after
- * its first event: what any cut of the body into reads must add up to.
+ * The events with every text event joined onto a text event right before it, and every
+ * reasoning event onto a reasoning one: what the events of a stream add up to, whatever reads
+ * its body came in (the stream joins only the deltas of one read).
  */
 export function joinDeltas(events: readonly ChatEvent[]): ChatEvent[] {
   const joined: ChatEvent[] = [];
