@@ -1,10 +1,11 @@
 /**
  * A preload that gives a benchmark process the heap of a service: some 130 MB of small live
- * objects (caches, sessions, parsed configuration), held until the process exits.
- * `node --import ./bench/service-heap.js bench/consume.js ...`. V8 sizes its old generation's
- * limit from what is live after a mark-compact; a process of the benchmark alone holds 15 to
- * 20 MB, which keeps that limit close enough to the young generation's size that V8 can fall into
- * a mark-compact every few runs and stay there.
+ * objects (caches, sessions, parsed configuration), held until the process exits, where a
+ * process of the benchmark alone holds 15 to 20 MB.
+ * `node --import ./bench/service-heap.js bench/consume.js ...`. It tells whether the way V8
+ * settles into collecting 100 concurrent streams (with mark-compacts every few runs or without)
+ * depends on how small the benchmark's heap is; measured, it does not settle it (README,
+ * "Answers let go run by run").
  */
 const entries = [];
 for (let i = 0; i < 800_000; i++) entries.push({ id: i, name: `item-${i}`, tags: [i & 7, i & 15] });
