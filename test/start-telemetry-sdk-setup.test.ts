@@ -1,7 +1,8 @@
-import { context, propagation, ROOT_CONTEXT, trace } from "@opentelemetry/api";
+import { context, type Meter, metrics, propagation, ROOT_CONTEXT, trace } from "@opentelemetry/api";
 import { describe, expect, it } from "vitest";
 import { startTelemetry } from "../src/telemetry/bootstrap/index.js";
-import { useTelemetryBootstrapTests } from "./helpers/telemetry-bootstrap.js";
+import { INSTRUMENTATION_NAME, VERSION } from "../src/version.js";
+import { oneTracedCall, useTelemetryBootstrapTests } from "./helpers/telemetry-bootstrap.js";
 
 // What NodeSDK registered and startTelemetry() now registers itself: the context manager, the
 // propagators and the resource, each checked on what reaches the receiver or the API.
@@ -107,5 +108,36 @@ describe("the resource", () => {
       "telemetry.sdk.name",
       "telemetry.sdk.version",
     ]);
+  });
+});
+
+describe("the GenAI instruments", () => {
+  /** The instruments the client's meter makes from here on. */
+  const countInstrumentsMade = () => {
+    const meter: Meter = metrics.getMeterProvider().getMeter(INSTRUMENTATION_NAME, VERSION);
+    const made: string[] = [];
+    for (const method of ["createHistogram", "createCounter"] as const) {
+      const create = meter[method].bind(meter) as (name: string) => never;
+      meter[method] = ((name: string) => {
+        made.push(name);
+        return create(name);
+      }) as never;
+    }
+    return made;
+  };
+
+  it.each([
+    ["v1.41.1", undefined],
+    ["latest", "gen_ai_latest_experimental"],
+  ])("are made at start-up (%s), not in the first call's wait", async (_version, optIn) => {
+    if (optIn !== undefined) process.env.OTEL_SEMCONV_STABILITY_OPT_IN = optIn;
+    const telemetry = startTelemetry({ endpoint: bootstrap.receiver.endpoint });
+    const made = countInstrumentsMade();
+    await oneTracedCall();
+    await telemetry.shutdown();
+    expect(made).toEqual([]);
+    expect(bootstrap.receiver.metrics.map((metric) => metric.name)).toContain(
+      "gen_ai.client.operation.duration",
+    );
   });
 });

@@ -2,6 +2,8 @@ import { context, diag, metrics, trace } from "@opentelemetry/api";
 import type { LoggerProvider, LogRecordLimits } from "@opentelemetry/sdk-logs";
 import type { MeterProvider } from "@opentelemetry/sdk-metrics";
 import type { BasicTracerProvider } from "@opentelemetry/sdk-trace-base";
+import { getGenAIMetrics } from "../gen-ai-metrics.js";
+import { resolveSemconvVersion, semconvOf } from "../semconv.js";
 import { registerPropagators } from "./propagators.js";
 import { loadSdkPackage } from "./sdk-packages.js";
 import { buildResource } from "./sdk-resource.js";
@@ -48,6 +50,9 @@ export function startSdkProviders(
     });
     pipelines.chunkHistogram?.register(meterProvider);
     metrics.setGlobalMeterProvider(meterProvider);
+    // The GenAI instruments of the conventions' version the variables choose, made now: made by
+    // the first call instead, they cost it about 1.4 ms before its request is sent.
+    getGenAIMetrics(meterProvider, semconvOf(resolveSemconvVersion(undefined, env)));
   }
   const selfObservation = sdkMetricsEnabled && meterProvider ? { meterProvider } : {};
 
