@@ -117,10 +117,10 @@ describe("the GenAI instruments", () => {
     const meter: Meter = metrics.getMeterProvider().getMeter(INSTRUMENTATION_NAME, VERSION);
     const made: string[] = [];
     for (const method of ["createHistogram", "createCounter"] as const) {
-      const create = meter[method].bind(meter) as (name: string) => never;
-      meter[method] = ((name: string) => {
+      const create = meter[method].bind(meter) as (...args: unknown[]) => never;
+      meter[method] = ((name: string, ...rest: unknown[]) => {
         made.push(name);
-        return create(name);
+        return create(name, ...rest);
       }) as never;
     }
     return made;
