@@ -1,11 +1,13 @@
 /**
- * A preload for the 100-stream question (README, "Which way a process settles"): `node --import
- * ./bench/parser-headers-site.js bench/consume.js ...` makes every client of the process send
- * through an undici whose HTTP/1 parser starts each response's header list with `Array.of()`
- * instead of the literal `[]`, and nothing else changed.
+ * A preload for the 100-stream question (README, "What tips a process: one list in undici's
+ * parser"): `node --import ./bench/parser-headers-site.js bench/consume.js ...` makes every
+ * client of the process send through an undici whose HTTP/1 parser starts each response's
+ * header list with `Array.of()` instead of the literal `[]`, and nothing else changed. With
+ * `PARSER_LIST=literal` it leaves the literal in place: the control, the same copy unpatched.
  *
  * Why that one line: the list is made when a response completes and lives until the next
- * response on the socket has completed, so at a scavenge nearly all of them are still alive.
+ * response's headers are in, so while scavenges come faster than responses (early in a
+ * process, when the young generation is small) nearly all of them survive one.
  * V8 then pretenures the literal's allocation site (allocates every later list in old space);
  * each allocation the program makes in old space may check the old generation's headroom, and
  * a headroom below the young generation's capacity (134 MB here) starts incremental marking:
@@ -32,11 +34,14 @@ const copy = join(directory, "undici");
 cpSync(source, copy, { recursive: true });
 const parserFile = join(copy, "lib/dispatcher/client-h1.js");
 const parser = readFileSync(parserFile, "utf8");
-const at = parser.indexOf(LITERAL, parser.indexOf("onMessageComplete ()"));
+const method = parser.indexOf("onMessageComplete ()");
+const at = method === -1 ? -1 : parser.indexOf(LITERAL, method);
 if (at === -1) throw new Error(`${parserFile}: onMessageComplete's header list not found`);
-writeFileSync(
-  parserFile,
-  `${parser.slice(0, at)}    this.headers = Array.of()\n${parser.slice(at + LITERAL.indexOf("\n") + 1)}`,
-);
+if (process.env.PARSER_LIST !== "literal") {
+  writeFileSync(
+    parserFile,
+    `${parser.slice(0, at)}    this.headers = Array.of()\n${parser.slice(at + LITERAL.indexOf("\n") + 1)}`,
+  );
+}
 const { Agent, setGlobalDispatcher } = await import(pathToFileURL(join(copy, "index.js")).href);
 setGlobalDispatcher(new Agent());
