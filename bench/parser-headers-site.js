@@ -7,12 +7,10 @@
  *
  * Why that one line: the list is made when a response completes and lives until the next
  * response's headers are in, so while scavenges come faster than responses (early in a
- * process, when the young generation is small) nearly all of them survive one.
- * V8 then pretenures the literal's allocation site (allocates every later list in old space);
- * each allocation the program makes in old space may check the old generation's headroom, and
- * a headroom below the young generation's capacity (134 MB here) starts incremental marking:
- * a mark-compact every few runs. `Array.of()` has no allocation site, so it is never
- * pretenured.
+ * process, when the young generation is small) nearly all of them survive one. V8 then
+ * pretenures the literal's allocation site: every later list is allocated in old space, and
+ * the views of the network read that it holds (so each read's whole buffer) then outlive every
+ * scavenge until a mark-compact. `Array.of()` has no allocation site, so it is never pretenured.
  *
  * It copies this checkout's undici to a temporary directory, patches the copy, and makes an
  * `Agent` of the copy the global dispatcher before anything else can: every client here sends
