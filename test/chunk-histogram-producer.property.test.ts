@@ -107,7 +107,7 @@ describe("the chunk histogram the package aggregates itself (startTelemetry(), C
           const other = new ChunkHistogramProducer(sdk, emptyResource());
           ours.bind(new HandReader(temporality, limit, [ours]));
           other.bind(new HandReader(temporality, limit, [other]));
-          const sink = chunkHistogramSink([ours, other]);
+          const sink = chunkHistogramSink([ours, other], false);
           // A call looks its series up once: one timer per set, reused across intervals.
           const timers = new Map<number, ReturnType<typeof sink.series>>();
           for (const batch of batches) {

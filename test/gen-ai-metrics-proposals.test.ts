@@ -24,15 +24,16 @@ const usage: Usage = {
   audioInputTokens: 30,
   imageOutputTokens: 25,
 };
-const attributes = { "gen_ai.operation.name": "chat", "gen_ai.provider.name": "openrouter" };
+const server = { address: "openrouter.ai", port: 443 };
 
 describe("metric names come from the conventions' table", () => {
   it("today: the v1.41.1 names in both versions, the token histogram, no counters", async () => {
     for (const version of ["v1.41.1", "latest"] as const) {
       const telemetry = createTestTelemetry();
       const metrics = getGenAIMetrics(telemetry.meterProvider, semconvOf(version))!;
-      metrics.operationDuration.record(1.5, attributes);
-      recordTokenUsage(metrics, usage, attributes);
+      const series = metrics.call.series(server, "m", "m", undefined);
+      series.operationDuration.record(1.5);
+      recordTokenUsage(metrics, usage, series);
       const names = (await telemetry.metrics()).map((metric) => metric.descriptor.name);
       expect(names.sort()).toEqual([
         "gen_ai.client.operation.duration",
@@ -44,8 +45,9 @@ describe("metric names come from the conventions' table", () => {
   it("once a proposal is marked merged, its names are emitted: counters by modality, no histogram", async () => {
     const telemetry = createTestTelemetry();
     const metrics = getGenAIMetrics(telemetry.meterProvider, latestWithMergedProposals())!;
-    metrics.operationDuration.record(1.5, attributes);
-    recordTokenUsage(metrics, usage, attributes);
+    const series = metrics.call.series(server, "m", "m", undefined);
+    series.operationDuration.record(1.5);
+    recordTokenUsage(metrics, usage, series);
     const exported = await telemetry.metrics();
     const points = (name: string) =>
       Object.fromEntries(

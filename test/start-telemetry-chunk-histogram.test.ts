@@ -1,8 +1,11 @@
 import { metrics as metricsApi } from "@opentelemetry/api";
+import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
+import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { describe, expect, it, vi } from "vitest";
+import { OpenRouter } from "../src/index.js";
 import { startTelemetry } from "../src/telemetry/bootstrap/index.js";
-import { DURATION_BUCKETS } from "../src/telemetry/semconv.js";
-import { buildChatEvents } from "../src/testing/index.js";
+import { DURATION_BUCKETS, TOKEN_BUCKETS } from "../src/telemetry/semconv.js";
+import { buildChatEvents, type MockServer } from "../src/testing/index.js";
 import { collect } from "./helpers/collect.js";
 import type { ReceivedMetric } from "./helpers/otlp-decode.js";
 import { HELLO, serve } from "./helpers/server.js";
@@ -11,6 +14,8 @@ import { useTelemetryBootstrapTests } from "./helpers/telemetry-bootstrap.js";
 const bootstrap = useTelemetryBootstrapTests();
 const PER_CHUNK = "gen_ai.client.operation.time_per_output_chunk";
 const DURATION = "gen_ai.client.operation.duration";
+const FIRST_CHUNK = "gen_ai.client.operation.time_to_first_chunk";
+const TOKENS = "gen_ai.client.token.usage";
 const HOUR = { metricExportIntervalMs: 3_600_000, scheduledDelayMillis: 3_600_000 };
 
 /**
@@ -60,15 +65,16 @@ describe("time_per_output_chunk under startTelemetry() (aggregated by the packag
     });
   }
 
-  it("costs the SDK's Histogram.record nothing per chunk: only the call's own records", async () => {
+  it("costs the SDK's Histogram.record nothing: every histogram of a call is the package's", async () => {
     const telemetry = startTelemetry({ endpoint: bootstrap.receiver.endpoint, ...HOUR });
     // The SDK's histogram class, as the bootstrap loaded it, counted (and still called).
     const probe = metricsApi.getMeterProvider().getMeter("probe").createHistogram("probe");
     const record = vi.spyOn(Object.getPrototypeOf(probe) as { record: () => void }, "record");
     const call = await chunkServer();
     await call();
-    // Duration, time to first chunk, input and output tokens: four, whatever the chunks.
-    expect(record).toHaveBeenCalledTimes(4);
+    await call();
+    // Not per chunk, and not per call either: duration, time to first chunk and tokens too.
+    expect(record).not.toHaveBeenCalled();
     record.mockRestore();
     await telemetry.shutdown();
   });
@@ -90,5 +96,141 @@ describe("time_per_output_chunk under startTelemetry() (aggregated by the packag
     expect([first?.count, second?.count]).toEqual([39, 2 * 39]);
     // The second interval starts where the first ended.
     expect(second?.startTimeUnixNano).toBe(first?.timeUnixNano);
+  });
+});
+
+describe("the call's other histograms under startTelemetry() (aggregated by the package)", () => {
+  const CALL_HISTOGRAMS = [DURATION, FIRST_CHUNK, TOKENS];
+  /**
+   * Two answers with usage; one that fails mid-stream (the same models, with `error.type`); a
+   * refusal (400: `error.type`, no response model).
+   */
+  const answered = buildChatEvents({ text: ["a ", "b "] });
+  const replies = [
+    {
+      events: buildChatEvents({
+        text: ["a ", "b "],
+        usage: { prompt_tokens: 7, completion_tokens: 300 },
+      }),
+    },
+    {
+      events: buildChatEvents({
+        text: ["c "],
+        usage: { prompt_tokens: 9000, completion_tokens: 2 },
+      }),
+    },
+    {
+      events: [
+        answered[0],
+        {
+          id: "gen-e",
+          model: HELLO.model,
+          choices: [
+            {
+              index: 0,
+              delta: { content: "" },
+              finish_reason: "error",
+              error: { message: "Error processing stream", code: 502 },
+            },
+          ],
+        },
+        "[DONE]",
+      ],
+    },
+    { status: 400, json: { error: { code: 400, message: "bad request" } } },
+  ];
+  /** A call per reply, through a client of this server, recording into the global or given provider. */
+  async function callEach(server: MockServer, meterProvider?: MeterProvider) {
+    const client = new OpenRouter({ apiKey: "k", baseURL: server.baseURL, meterProvider });
+    for (let i = 0; i < replies.length; i++)
+      await collect(client.chat.stream(HELLO)).catch(() => undefined);
+  }
+  /** What cannot differ between two processes: all but the times (and, for seconds, the values). */
+  const comparable = (metrics: ReceivedMetric[]) =>
+    metrics
+      .filter((metric) => CALL_HISTOGRAMS.includes(metric.name))
+      .map(({ name, description, unit, histogram }) => ({
+        name,
+        description,
+        unit,
+        temporality: histogram?.temporality,
+        points: (histogram?.points ?? [])
+          .map(({ attributes, count, sum, min, max, bucketCounts, explicitBounds }) => ({
+            attributes,
+            count,
+            explicitBounds,
+            counted: bucketCounts.reduce((a, b) => a + b),
+            // Token counts are the server's; seconds differ from one run to the next.
+            exact: name === TOKENS ? { sum, min, max, bucketCounts } : bucketCounts.length,
+          }))
+          .sort((a, b) => JSON.stringify(a.attributes).localeCompare(JSON.stringify(b.attributes))),
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+
+  it("exports what the SDK's own instruments export for the same calls", async () => {
+    const telemetry = startTelemetry({ endpoint: bootstrap.receiver.endpoint, ...HOUR });
+    const record = vi.spyOn(
+      Object.getPrototypeOf(metricsApi.getMeterProvider().getMeter("p").createHistogram("p")),
+      "record",
+    );
+    // One server for both, so that the sets agree (`server.port`).
+    const { server } = await serve((_request, index) => replies[index % replies.length]!);
+    await callEach(server);
+    expect(record).not.toHaveBeenCalled();
+    record.mockRestore();
+    await telemetry.forceFlush();
+    const ours = comparable(bootstrap.receiver.metrics);
+    await telemetry.shutdown();
+
+    // A provider of the SDK's own, no aggregation of the package: the SDK's instruments.
+    const receiver = await bootstrap.replaceReceiver();
+    const sdkProvider = new MeterProvider({
+      readers: [
+        new PeriodicExportingMetricReader({
+          exporter: new OTLPMetricExporter({ url: `${receiver.endpoint}/v1/metrics` }),
+          exportIntervalMillis: HOUR.metricExportIntervalMs,
+        }),
+      ],
+    });
+    await callEach(server, sdkProvider);
+    await sdkProvider.forceFlush();
+    const sdks = comparable(receiver.metrics);
+    await sdkProvider.shutdown();
+
+    expect(ours.map((metric) => metric.name)).toEqual([DURATION, TOKENS, FIRST_CHUNK].sort());
+    expect(ours).toEqual(sdks);
+    // And as the conventions define them (both sides take these from one table).
+    const byName = Object.fromEntries(ours.map((metric) => [metric.name, metric]));
+    expect(byName[TOKENS]).toMatchObject({ unit: "{token}" });
+    expect(byName[TOKENS]?.points[0]?.explicitBounds).toEqual(TOKEN_BUCKETS);
+    expect(
+      byName[TOKENS]?.points.map(
+        ({ exact }) => typeof exact === "object" && [exact.sum, exact.min, exact.max],
+      ),
+    ).toEqual(
+      expect.arrayContaining([
+        [7 + 9000, 7, 9000],
+        [300 + 2, 2, 300],
+      ]),
+    );
+    for (const name of [DURATION, FIRST_CHUNK]) {
+      expect(byName[name]).toMatchObject({ unit: "s" });
+      expect(byName[name]?.points[0]?.explicitBounds).toEqual(DURATION_BUCKETS);
+    }
+    // The sets the client records: two calls answered, one failed after the model answered,
+    // one refused before.
+    expect(
+      byName[DURATION]?.points.map(({ count, attributes }) => [
+        count,
+        attributes["gen_ai.response.model"],
+        attributes["error.type"],
+      ]),
+    ).toEqual(
+      expect.arrayContaining([
+        [2, HELLO.model, undefined],
+        [1, HELLO.model, expect.any(String)],
+        [1, undefined, "400"],
+      ]),
+    );
   });
 });

@@ -14,17 +14,10 @@ import {
 import { buildResponseAttributes } from "./response-attributes.js";
 import {
   ATTR_ERROR_TYPE,
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_PROVIDER_NAME,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_OPENROUTER_RETRY_ATTEMPT,
   ATTR_OPENROUTER_RETRY_DELAY_MS,
-  ATTR_SERVER_ADDRESS,
-  ATTR_SERVER_PORT,
   EVENT_RETRY,
   OPERATION_CHAT,
-  PROVIDER_OPENROUTER,
 } from "./semconv.js";
 import { hasOutput, toSemconvFinishReason } from "./semconv-messages.js";
 import type { TelemetrySettings } from "./telemetry-settings.js";
@@ -115,9 +108,7 @@ export class CallTelemetry {
     const metrics = this.#metrics;
     if (metrics === undefined) return;
     // The attribute set is fixed from here on: the series is looked up once per call.
-    this.#chunkTimer ??= metrics.timePerOutputChunk(
-      this.#metricAttributes(responseModel, undefined),
-    );
+    this.#chunkTimer ??= this.#series(metrics, responseModel, undefined).timePerOutputChunk;
     this.#chunkTimer.record((arrivedAt - this.#lastChunkAt) / 1000);
     this.#lastChunkAt = arrivedAt;
   }
@@ -245,26 +236,15 @@ export class CallTelemetry {
     errorType: string | undefined,
     endedAt: number,
   ): void {
-    const attributes = this.#metricAttributes(response.model, errorType);
-    metrics.operationDuration.record((endedAt - this.#startedAt) / 1000, attributes);
-    if (this.#firstChunkAt !== 0) {
-      metrics.timeToFirstChunk.record((this.#firstChunkAt - this.#startedAt) / 1000, attributes);
-    }
-    if (response.usage !== undefined) recordTokenUsage(metrics, response.usage, attributes);
+    const series = this.#series(metrics, response.model, errorType);
+    series.operationDuration.record((endedAt - this.#startedAt) / 1000);
+    if (this.#firstChunkAt !== 0)
+      series.timeToFirstChunk.record((this.#firstChunkAt - this.#startedAt) / 1000);
+    if (response.usage !== undefined) recordTokenUsage(metrics, response.usage, series);
   }
 
-  #metricAttributes(responseModel: string, errorType: string | undefined): Attributes {
-    const settings = this.#settings;
-    const attributes: Attributes = {
-      [ATTR_GEN_AI_OPERATION_NAME]: OPERATION_CHAT,
-      [ATTR_GEN_AI_PROVIDER_NAME]: PROVIDER_OPENROUTER,
-      [ATTR_GEN_AI_REQUEST_MODEL]: this.#requestModel,
-      [ATTR_SERVER_ADDRESS]: settings.server.address,
-      [ATTR_SERVER_PORT]: settings.server.port,
-    };
-    if (responseModel) attributes[ATTR_GEN_AI_RESPONSE_MODEL] = responseModel;
-    if (errorType !== undefined) attributes[ATTR_ERROR_TYPE] = errorType;
-    return attributes;
+  #series(metrics: GenAIMetrics, responseModel: string, errorType: string | undefined) {
+    return metrics.call.series(this.#settings.server, this.#requestModel, responseModel, errorType);
   }
 }
 

@@ -7,8 +7,10 @@ import { VERSION } from "../version.js";
  * reading the chunk costs. A call's attribute set is fixed once its first chunk is in, so the
  * call looks its series up once and records into it with constant work. A meter provider
  * started by `startTelemetry()` aggregates the histogram itself (see
- * `bootstrap/chunk-histogram-producer.ts`), and so does one a `ChunkHistogram` was registered
- * for (`bootstrap/chunk-histogram.ts`); any other provider gets `Histogram.record`.
+ * `bootstrap/chunk-histogram-producer.ts`), and the call's other histograms with it (see
+ * `call-metric-series.ts`); so does one a `ChunkHistogram` was registered for
+ * (`bootstrap/chunk-histogram.ts`), for this histogram only; any other provider gets
+ * `Histogram.record`.
  */
 
 /** The series of one call: the time between two chunks of output, in seconds. */
@@ -28,6 +30,12 @@ export interface ChunkHistogramDescriptor {
 export interface ChunkHistogramSink {
   /** The series of one attribute set, looked up once per call. */
   series(descriptor: ChunkHistogramDescriptor, attributes: Attributes): ChunkTimer;
+  /**
+   * Whether the call's other histograms (duration, time to first chunk, token usage) are
+   * aggregated here too: for `startTelemetry()`'s provider, which takes no View that the SDK
+   * would apply to them (see `call-metric-series.ts`).
+   */
+  readonly callHistograms?: boolean | undefined;
 }
 
 /**
@@ -50,6 +58,11 @@ const sdkMade = shared[SDK_MADE];
 /** Called by `ChunkHistogram.register()` (and so by `startTelemetry()`) for its provider. */
 export function registerChunkHistogramSink(provider: MeterProvider, sink: ChunkHistogramSink) {
   sinks.set(provider, sink);
+}
+
+/** This provider's sink (`startTelemetry()`'s, or a `ChunkHistogram`'s), if it has one. */
+export function chunkHistogramSinkOf(provider: MeterProvider): ChunkHistogramSink | undefined {
+  return sinks.get(provider);
 }
 
 /** Whether this provider already has a sink (`startTelemetry()`'s, or a `ChunkHistogram`). */

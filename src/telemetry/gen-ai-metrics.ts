@@ -1,5 +1,4 @@
 import {
-  type Attributes,
   type Counter,
   createNoopMeter,
   diag,
@@ -10,14 +9,10 @@ import {
 } from "@opentelemetry/api";
 import type { Usage } from "../types.js";
 import { INSTRUMENTATION_NAME, VERSION } from "../version.js";
-import {
-  type ChunkHistogramDescriptor,
-  type ChunkTimerFactory,
-  chunkTimerFactory,
-} from "./chunk-timing.js";
+import { CallHistograms, type CallSeries } from "./call-metric-series.js";
+import type { ChunkHistogramDescriptor } from "./chunk-timing.js";
 import {
   AGENT_DURATION_BUCKETS,
-  ATTR_GEN_AI_TOKEN_TYPE,
   CALL_COUNT_BUCKETS,
   DURATION_BUCKETS,
   METRIC_EXECUTE_TOOL_DURATION,
@@ -45,13 +40,9 @@ export interface TokenCounters {
 
 /** The GenAI histograms of one meter: the four of a chat call, the four of an agent run. */
 export interface GenAIMetrics {
-  operationDuration: Histogram;
-  /** Undefined in a version that replaced the histogram with the token counters. */
-  tokenUsage: Histogram | undefined;
+  /** A chat call's four histograms, by attribute set (see `call-metric-series.ts`). */
+  call: CallHistograms;
   tokenCounters: TokenCounters;
-  timeToFirstChunk: Histogram;
-  /** The per-chunk histogram: a call makes its timer once (see `chunk-timing.ts`). */
-  timePerOutputChunk: ChunkTimerFactory;
   invokeAgentDuration: Histogram;
   executeToolDuration: Histogram;
   invokeAgentInferenceCalls: Histogram;
@@ -94,36 +85,47 @@ export function getGenAIMetrics(
 }
 
 function createInstruments(provider: MeterProvider, meter: Meter, semconv: Semconv): GenAIMetrics {
-  const seconds = (name: string, description: string, buckets = DURATION_BUCKETS) =>
-    meter.createHistogram(name, {
-      description,
-      unit: "s",
-      advice: { explicitBucketBoundaries: buckets },
-    });
-  const perChunk: ChunkHistogramDescriptor = {
-    name: semconv.metricTimePerOutputChunk,
-    description: "Time between consecutive chunks of output, after the first",
-    unit: "s",
-    boundaries: DURATION_BUCKETS,
-  };
-  const callCount = (name: string, description: string, unit: string) =>
+  const histogram = ({ name, description, unit, boundaries }: ChunkHistogramDescriptor) =>
     meter.createHistogram(name, {
       description,
       unit,
-      advice: { explicitBucketBoundaries: CALL_COUNT_BUCKETS },
+      advice: { explicitBucketBoundaries: [...boundaries] },
     });
+  const seconds = (name: string, description: string, boundaries = DURATION_BUCKETS) =>
+    histogram({ name, description, unit: "s", boundaries });
+  const callCount = (name: string, description: string, unit: string) =>
+    histogram({ name, description, unit, boundaries: CALL_COUNT_BUCKETS });
   const tokens = (name: string | undefined, description: string) =>
     name === undefined ? undefined : meter.createCounter(name, { description, unit: "{token}" });
   return {
-    operationDuration: seconds(semconv.metricOperationDuration, "GenAI operation duration"),
-    tokenUsage:
-      semconv.metricTokenUsage === undefined
-        ? undefined
-        : meter.createHistogram(semconv.metricTokenUsage, {
-            description: "Number of input and output tokens used",
-            unit: "{token}",
-            advice: { explicitBucketBoundaries: TOKEN_BUCKETS },
-          }),
+    // The SDK's instruments are made only for the histograms the provider does not aggregate.
+    call: new CallHistograms(
+      provider,
+      {
+        operationDuration: durationSeconds(
+          semconv.metricOperationDuration,
+          "GenAI operation duration",
+        ),
+        timeToFirstChunk: durationSeconds(
+          semconv.metricTimeToFirstChunk,
+          "Time from the request to the first chunk of output",
+        ),
+        tokenUsage:
+          semconv.metricTokenUsage === undefined
+            ? undefined
+            : {
+                name: semconv.metricTokenUsage,
+                description: "Number of input and output tokens used",
+                unit: "{token}",
+                boundaries: TOKEN_BUCKETS,
+              },
+        timePerOutputChunk: durationSeconds(
+          semconv.metricTimePerOutputChunk,
+          "Time between consecutive chunks of output, after the first",
+        ),
+      },
+      histogram,
+    ),
     tokenCounters: {
       modality: semconv.tokenModality ?? "gen_ai.token.modality",
       input: tokens(semconv.metricInputTokens, "Input tokens used"),
@@ -135,14 +137,6 @@ function createInstruments(provider: MeterProvider, meter: Meter, semconv: Semco
       ),
       reasoningOutput: tokens(semconv.metricReasoningOutputTokens, "Output tokens spent reasoning"),
     },
-    timeToFirstChunk: seconds(
-      semconv.metricTimeToFirstChunk,
-      "Time from the request to the first chunk of output",
-    ),
-    // The SDK's instrument is made only when the provider has no sink of its own.
-    timePerOutputChunk: chunkTimerFactory(provider, perChunk, () =>
-      seconds(perChunk.name, perChunk.description),
-    ),
     invokeAgentDuration: seconds(
       METRIC_INVOKE_AGENT_DURATION,
       "Duration of an agent run",
@@ -162,19 +156,20 @@ function createInstruments(provider: MeterProvider, meter: Meter, semconv: Semco
   };
 }
 
+/** A duration histogram's descriptor: seconds, in the conventions' buckets. */
+function durationSeconds(name: string, description: string): ChunkHistogramDescriptor {
+  return { name, description, unit: "s", boundaries: DURATION_BUCKETS };
+}
+
 /**
  * A call's tokens: the histogram by `gen_ai.token.type`, and the proposed counters by
  * `gen_ai.token.modality` when the version emits them (audio and image from the usage's
  * breakdowns, the rest counted as text).
  */
-export function recordTokenUsage(
-  metrics: GenAIMetrics,
-  usage: Usage,
-  attributes: Attributes,
-): void {
-  const type = ATTR_GEN_AI_TOKEN_TYPE;
-  metrics.tokenUsage?.record(usage.inputTokens, { ...attributes, [type]: "input" });
-  metrics.tokenUsage?.record(usage.outputTokens, { ...attributes, [type]: "output" });
+export function recordTokenUsage(metrics: GenAIMetrics, usage: Usage, series: CallSeries): void {
+  series.inputTokens?.record(usage.inputTokens);
+  series.outputTokens?.record(usage.outputTokens);
+  const attributes = series.attributes;
   const counters = metrics.tokenCounters;
   const modality = counters.modality;
   const add = (counter: Counter | undefined, value: number | undefined, kind = "text") => {

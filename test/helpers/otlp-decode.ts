@@ -34,6 +34,8 @@ export interface ReceivedSpan {
 export interface ReceivedMetric {
   resource: Record<string, unknown>;
   name: string;
+  description: string;
+  unit: string;
   /** A histogram's points and temporality (1 delta, 2 cumulative); none for other kinds. */
   histogram?: { temporality: number; points: ReceivedHistogramPoint[] };
 }
@@ -42,6 +44,8 @@ export interface ReceivedHistogramPoint {
   attributes: Record<string, unknown>;
   count: number;
   sum: number;
+  min: number | undefined;
+  max: number | undefined;
   bucketCounts: number[];
   explicitBounds: number[];
   startTimeUnixNano: string;
@@ -134,6 +138,8 @@ function decodeMetrics(request: OtlpRecord): ReceivedMetric[] {
         return {
           resource,
           name: metric.name as string,
+          description: (metric.description as string | undefined) ?? "",
+          unit: (metric.unit as string | undefined) ?? "",
           ...(histogram && {
             histogram: {
               temporality: Number(histogram.aggregationTemporality),
@@ -152,6 +158,8 @@ function decodeHistogramPoint(point: OtlpRecord): ReceivedHistogramPoint {
     attributes: decodeAttributes(point.attributes as OtlpKeyValue[] | undefined),
     count: Number(point.count),
     sum: Number(point.sum),
+    min: point.min === undefined ? undefined : Number(point.min),
+    max: point.max === undefined ? undefined : Number(point.max),
     bucketCounts: ((point.bucketCounts as unknown[] | undefined) ?? []).map(Number),
     explicitBounds: ((point.explicitBounds as unknown[] | undefined) ?? []).map(Number),
     startTimeUnixNano: String(point.startTimeUnixNano),

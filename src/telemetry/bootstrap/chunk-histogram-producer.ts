@@ -272,8 +272,10 @@ function hashAttributes(attributes: Attributes): string {
 /** The sink of one meter provider: every reader's producer records each value. */
 export function chunkHistogramSink(
   producers: readonly ChunkHistogramProducer[],
+  callHistograms: boolean,
 ): ChunkHistogramSink {
   return {
+    callHistograms,
     series(descriptor, attributes) {
       const timers = producers.map((producer) => producer.series(descriptor, attributes));
       if (timers.length === 1) return timers[0] as ChunkTimer;

@@ -12,6 +12,20 @@ import { loadSdkPackage } from "./sdk-packages.js";
 /** What the metrics API hands out when no meter provider is registered. */
 const NoopMeter = createNoopMeter().constructor;
 
+/** `startTelemetry()`'s own: they aggregate the call's other histograms too. */
+const withCallHistograms = new WeakSet<ChunkHistogram>();
+
+/**
+ * Makes `chunkHistogram` aggregate the chat call's other histograms as well (duration, time to
+ * first chunk, token usage), one series lookup per call instead of one SDK hash per record.
+ * Only for a provider no View can reach, since Views would not apply to them: `startTelemetry()`'s.
+ * Not exported from the package.
+ */
+export function aggregateCallHistogramsToo(chunkHistogram: ChunkHistogram): ChunkHistogram {
+  withCallHistograms.add(chunkHistogram);
+  return chunkHistogram;
+}
+
 /**
  * `gen_ai.client.operation.time_per_output_chunk` aggregated by this package for a meter
  * provider you build (NodeSDK's, or your own `MeterProvider`), as `startTelemetry()` does for
@@ -93,6 +107,9 @@ export class ChunkHistogram {
       );
     }
     this.#registered = true;
-    registerChunkHistogramSink(provider, chunkHistogramSink(this.#producers));
+    registerChunkHistogramSink(
+      provider,
+      chunkHistogramSink(this.#producers, withCallHistograms.has(this)),
+    );
   }
 }

@@ -1,7 +1,7 @@
 import type { LogRecordProcessor } from "@opentelemetry/sdk-logs";
 import type { MetricReader, PushMetricExporter } from "@opentelemetry/sdk-metrics";
 import type { SpanProcessor } from "@opentelemetry/sdk-trace-base";
-import { ChunkHistogram } from "./chunk-histogram.js";
+import { aggregateCallHistogramsToo, ChunkHistogram } from "./chunk-histogram.js";
 import type { OtlpExporters } from "./otlp-exporters.js";
 import { loadSdkPackage } from "./sdk-packages.js";
 import {
@@ -68,7 +68,8 @@ function metricReaders(
     return { metricReaders: [], chunkHistogram: undefined };
   const metrics = loadSdkPackage("@opentelemetry/sdk-metrics", "exporting metrics");
   if (console) metricExporters.push(new metrics.ConsoleMetricExporter());
-  const chunkHistogram = new ChunkHistogram();
+  // No View reaches this provider: every histogram of a call can be the package's.
+  const chunkHistogram = aggregateCallHistogramsToo(new ChunkHistogram());
   const metricReaders = metricExporters.map((exporter) =>
     chunkHistogram.reader(
       (metricProducers) =>
