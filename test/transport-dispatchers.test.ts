@@ -94,4 +94,58 @@ describe("the dispatcher that carries the request", () => {
     expect(calls).toBe(2); // a connection failure, so retried once
     expect(server.requests).toHaveLength(0);
   });
+
+  it("empties undici's raw header list once read: the read it points into is not kept", async () => {
+    const { server } = await serve({
+      events: text(["headers ", "read"]),
+      headers: { "x-request-id": "req-1" },
+    });
+    // A pass-through handler of undici's original protocol: it sees the parser's own list, as
+    // the client's handler does, and looks at it again once the client's handler returned.
+    const seen: Array<{ before: string[]; after: number }> = [];
+    const agent = new Agent({ connections: 1 });
+    const watching = agent.compose((dispatch) => (options, handler) => {
+      const inner = handler as Dispatcher.DispatchHandler & {
+        onHeaders(status: number, raw: Buffer[], resume: () => void, text: string): boolean;
+      };
+      return dispatch(options, {
+        ...passThrough(inner as unknown as Record<string, unknown>),
+        onHeaders(status: number, raw: Buffer[], resume: () => void, statusText: string) {
+          const before = raw.map(String);
+          const result = inner.onHeaders(status, raw, resume, statusText);
+          seen.push({ before, after: raw.length });
+          return result;
+        },
+      } as Dispatcher.DispatchHandler);
+    });
+    try {
+      const { client } = await serve([], { baseURL: server.baseURL, dispatcher: watching });
+      const response = await client.chat.stream(HELLO).response;
+      expect(response.text).toBe("headers read");
+      expect(seen).toHaveLength(1);
+      expect(seen[0]?.before).toEqual(expect.arrayContaining(["x-request-id", "req-1"]));
+      expect(seen[0]?.after).toBe(0);
+    } finally {
+      await agent.close();
+    }
+  });
 });
+
+/** Every callback of undici's original protocol, passed through unchanged. */
+function passThrough(inner: Record<string, unknown>): Record<string, unknown> {
+  const forward =
+    (name: string) =>
+    (...args: unknown[]) =>
+      (inner[name] as ((...a: unknown[]) => unknown) | undefined)?.apply(inner, args);
+  return Object.fromEntries(
+    [
+      "onConnect",
+      "onData",
+      "onComplete",
+      "onError",
+      "onUpgrade",
+      "onResponseStarted",
+      "onBodySent",
+    ].map((name) => [name, forward(name)]),
+  );
+}
