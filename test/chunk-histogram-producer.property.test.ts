@@ -47,11 +47,15 @@ const value = fc.oneof(
   fc.double({ min: 0, max: 200, noNaN: true }),
   fc.constantFrom(...DURATION_BUCKETS, 0, Number.NaN, -0.5, Number.POSITIVE_INFINITY),
 );
-/** A record, some milliseconds after the one before it (the clock both sides read). */
+/**
+ * A record, some milliseconds after the one before it (the clock both sides read), of `times`
+ * observations: ours in one call (the chunks of one read), the SDK's one call each.
+ */
 const record = fc.record({
   set: fc.nat({ max: ATTRIBUTE_SETS.length - 1 }),
   value,
   after: fc.nat({ max: 3 }),
+  times: fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 300 })),
 });
 /** Records in collection intervals: each inner list is followed by one collection. */
 const intervals = fc.array(fc.array(record, { maxLength: 30 }), { minLength: 1, maxLength: 5 });
@@ -111,12 +115,12 @@ describe("the chunk histogram the package aggregates itself (startTelemetry(), C
           // A call looks its series up once: one timer per set, reused across intervals.
           const timers = new Map<number, ReturnType<typeof sink.series>>();
           for (const batch of batches) {
-            for (const { set, value, after } of batch) {
+            for (const { set, value, after, times } of batch) {
               vi.advanceTimersByTime(after);
               const attributes = ATTRIBUTE_SETS[set]!;
-              histogram.record(value, attributes);
+              for (let i = 0; i < times; i++) histogram.record(value, attributes);
               if (!timers.has(set)) timers.set(set, sink.series(DESCRIPTOR, attributes));
-              timers.get(set)!.record(value);
+              timers.get(set)!.record(value, times);
             }
             vi.advanceTimersByTime(1);
             const expected = comparable(await reader.collect());

@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { metrics as metricsApi } from "@opentelemetry/api";
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-proto";
 import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
@@ -5,7 +7,8 @@ import { describe, expect, it, vi } from "vitest";
 import { OpenRouter } from "../src/index.js";
 import { startTelemetry } from "../src/telemetry/bootstrap/index.js";
 import { DURATION_BUCKETS, TOKEN_BUCKETS } from "../src/telemetry/semconv.js";
-import { buildChatEvents, type MockServer } from "../src/testing/index.js";
+import { buildChatEvents, type MockServer, renderEvents } from "../src/testing/index.js";
+import { gate } from "./helpers/agent.js";
 import { collect } from "./helpers/collect.js";
 import type { ReceivedMetric } from "./helpers/otlp-decode.js";
 import { HELLO, serve } from "./helpers/server.js";
@@ -96,6 +99,45 @@ describe("time_per_output_chunk under startTelemetry() (aggregated by the packag
     expect([first?.count, second?.count]).toEqual([39, 2 * 39]);
     // The second interval starts where the first ended.
     expect(second?.startTimeUnixNano).toBe(first?.timeUnixNano);
+  });
+});
+
+describe("time_per_output_chunk, the chunks of one read counted at once", () => {
+  it("puts every chunk in the collection interval it arrived in", async () => {
+    process.env.OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE = "delta";
+    const telemetry = startTelemetry({ endpoint: bootstrap.receiver.endpoint, ...HOUR });
+    // Ten chunks in one write, then, once the test has collected, eleven more and the end.
+    const events = buildChatEvents({ text: Array(21).fill("a") });
+    const second = gate();
+    const server = createServer(async (_request, response) => {
+      response.writeHead(200, { "content-type": "text/event-stream" });
+      response.write(renderEvents(events.slice(0, 10)));
+      await second.promise;
+      response.end(renderEvents(events.slice(10)));
+    });
+    await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const client = new OpenRouter({ apiKey: "k", baseURL: `http://127.0.0.1:${port}/api/v1` });
+      const stream = client.chat.stream(HELLO)[Symbol.asyncIterator]();
+      let text = "";
+      while (text.length < 10) {
+        const { value } = await stream.next();
+        if (value?.type === "text") text += value.text;
+      }
+      await telemetry.forceFlush(); // the first interval: the first write's chunks
+      second.open();
+      while (!(await stream.next()).done);
+      await telemetry.shutdown();
+    } finally {
+      server.close();
+    }
+    const counts = named(bootstrap.receiver.metrics, PER_CHUNK).map(
+      (metric) => metric.histogram?.points[0]?.count,
+    );
+    // After the first chunk, nine of the first write's; then the gap to the second write, and
+    // its ten others.
+    expect(counts).toEqual([9, 11]);
   });
 });
 

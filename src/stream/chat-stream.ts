@@ -175,7 +175,10 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
         const reader = this.#reader;
         while (this.#phase === READING && this.#events.length === 0) {
           // The rest of the read that gave the first event comes before any later read.
-          if (reader.feedHeld()) continue;
+          if (reader.feedHeld()) {
+            this.#telemetry?.onReadEnd();
+            continue;
+          }
           const chunk = body.take();
           if (chunk === undefined) {
             await body.arrival();
@@ -183,7 +186,10 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
           }
           if (this.#telemetry !== undefined) this.#readAt = performance.now();
           if (chunk === END_OF_BODY) this.#onEndOfBody();
-          else reader.feed(chunk);
+          else {
+            reader.feed(chunk);
+            this.#telemetry?.onReadEnd();
+          }
         }
       } catch (error) {
         // A read that fails because the stream already settled (a concurrent `return()`) has

@@ -4,6 +4,7 @@ import {
   type ChunkTimer,
   chunkHistogramSinkOf,
   chunkTimerFactory,
+  sdkTimer,
 } from "./chunk-timing.js";
 import type { ServerEndpoint } from "./request-attributes.js";
 import {
@@ -140,8 +141,4 @@ function callAttributes(
 
 function tokenAttributes(attributes: Attributes, type: "input" | "output"): Attributes {
   return { ...attributes, [ATTR_GEN_AI_TOKEN_TYPE]: type };
-}
-
-function sdkTimer(instrument: Histogram, attributes: Attributes): ChunkTimer {
-  return { record: (value) => instrument.record(value, attributes) };
 }

@@ -53,6 +53,8 @@ export class CallTelemetry {
   #firstChunkAt = 0;
   #lastChunkAt = 0;
   #chunkTimer: ChunkTimer | undefined;
+  /** Output chunks after the first of the current network read: zero gaps, not yet recorded. */
+  #sameRead = 0;
   #ended = false;
 
   constructor(init: {
@@ -109,8 +111,26 @@ export class CallTelemetry {
     if (metrics === undefined) return;
     // The attribute set is fixed from here on: the series is looked up once per call.
     this.#chunkTimer ??= this.#series(metrics, responseModel, undefined).timePerOutputChunk;
+    if (arrivedAt === this.#lastChunkAt) {
+      // Another chunk of the same read: counted, recorded with the rest of the read's.
+      this.#sameRead++;
+      return;
+    }
     this.#chunkTimer.record((arrivedAt - this.#lastChunkAt) / 1000);
     this.#lastChunkAt = arrivedAt;
+  }
+
+  /**
+   * A network read has been fed: its chunks after the first came with it, a gap of zero each,
+   * recorded as one observation counted that many times (the chunks of one read are hundreds
+   * on a fast stream). Called before anything else can run, so every chunk lands in the
+   * collection interval it arrived in, as one record per chunk would.
+   */
+  onReadEnd(): void {
+    const count = this.#sameRead;
+    if (count === 0) return;
+    this.#sameRead = 0;
+    this.#chunkTimer?.record(0, count);
   }
 
   /** Ends the call: idempotent, and the span (when ours) ends even if recording fails. */
@@ -118,6 +138,7 @@ export class CallTelemetry {
     if (this.#ended) return;
     this.#ended = true;
     try {
+      this.onReadEnd(); // a call that ends inside a read (its last chunks, an error chunk)
       this.#record(outcome);
     } catch (error) {
       diag.error("openrouter-otel: recording the call failed", error);

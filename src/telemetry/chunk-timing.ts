@@ -13,9 +13,19 @@ import { VERSION } from "../version.js";
  * `Histogram.record`.
  */
 
-/** The series of one call: the time between two chunks of output, in seconds. */
+/** One histogram series: a call's time between two chunks of output, or another of its values. */
 export interface ChunkTimer {
-  record(seconds: number): void;
+  /** `count` observations of `value` (one unless given): the chunks of one network read. */
+  record(value: number, count?: number): void;
+}
+
+/** A series of the SDK's instrument: one `record` per observation. */
+export function sdkTimer(instrument: Histogram, attributes: Attributes): ChunkTimer {
+  return {
+    record(value, count = 1) {
+      for (let i = 0; i < count; i++) instrument.record(value, attributes);
+    },
+  };
 }
 
 /** The histogram as the conventions define it: what a sink must export. */
@@ -87,5 +97,5 @@ export function chunkTimerFactory(
   if (sink !== undefined) return (attributes) => sink.series(descriptor, attributes);
   const instrument = histogram();
   sdkMade.add(provider);
-  return (attributes) => ({ record: (seconds) => instrument.record(seconds, attributes) });
+  return (attributes) => sdkTimer(instrument, attributes);
 }

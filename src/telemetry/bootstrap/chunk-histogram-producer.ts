@@ -197,24 +197,27 @@ class HistogramCell implements ChunkTimer {
     this.#counts = new Array<number>(stream.boundaries.length + 1).fill(0);
   }
 
-  record(value: number): void {
+  /** `count` observations of `value`, exactly as `count` records of it would be. */
+  record(value: number, count = 1): void {
     // As the SDK's histogram: a negative value is refused. Never a time between two chunks,
     // but the two exports must agree.
     if (value < 0) return;
     if (!this.#active && !this.#activate()) {
-      this.#stream.overflow.record(value);
+      this.#stream.overflow.record(value, count);
       return;
     }
     if (Number.isNaN(value)) return;
-    this.#count += 1;
-    this.#sum += value;
+    this.#count += count;
+    // Added one at a time, as the SDK would: `value * count` can round differently. The
+    // common repeated value, a zero gap between the chunks of one read, adds nothing.
+    if (value !== 0) for (let k = 0; k < count; k++) this.#sum += value;
     if (value < this.#min) this.#min = value;
     if (value > this.#max) this.#max = value;
     // Bucket i holds (boundaries[i-1], boundaries[i]]; chunks mostly land in the first.
     const boundaries = this.#stream.boundaries;
     let i = 0;
     while (i < boundaries.length && value > (boundaries[i] as number)) i++;
-    this.#counts[i] = (this.#counts[i] as number) + 1;
+    this.#counts[i] = (this.#counts[i] as number) + count;
   }
 
   /** The point to export, if any; then the next interval begins. */
@@ -280,8 +283,8 @@ export function chunkHistogramSink(
       const timers = producers.map((producer) => producer.series(descriptor, attributes));
       if (timers.length === 1) return timers[0] as ChunkTimer;
       return {
-        record(seconds) {
-          for (const timer of timers) timer.record(seconds);
+        record(value, count) {
+          for (const timer of timers) timer.record(value, count);
         },
       };
     },
