@@ -289,3 +289,12 @@ describe("rarer fields", () => {
     expect(events.map((event) => event.type)).toEqual(["final"]);
   });
 });
+
+describe("a model that is not a string", () => {
+  it("is no model: it would name the call's metric series and attributes", () => {
+    const chunk = (model: unknown): WireChunk =>
+      ({ id: "gen-1", model, choices: [{ index: 0, delta: { content: "a" } }] }) as WireChunk;
+    expect(run([chunk(["ab"]), chunk(42)]).response.model).toBe("");
+    expect(run([chunk("m/1"), chunk({ name: "x" })]).response.model).toBe("m/1");
+  });
+});

@@ -42,10 +42,14 @@ const ATTRIBUTE_SETS = [
   {},
 ];
 
-/** Durations in seconds, the boundaries themselves, and what the SDK refuses (NaN, negative). */
+/**
+ * Durations in seconds, the boundaries themselves, and what the SDK refuses: NaN, negative, and
+ * what is not a number (a server's token count sent as a string).
+ */
 const value = fc.oneof(
   fc.double({ min: 0, max: 200, noNaN: true }),
   fc.constantFrom(...DURATION_BUCKETS, 0, Number.NaN, -0.5, Number.POSITIVE_INFINITY),
+  fc.constant("12" as unknown as number),
 );
 /**
  * A record, some milliseconds after the one before it (the clock both sides read), of `times`

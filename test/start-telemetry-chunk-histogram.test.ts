@@ -52,7 +52,7 @@ describe("time_per_output_chunk under startTelemetry() (aggregated by the packag
       expect(point?.count).toBe(2 * 39);
       expect(point?.bucketCounts.reduce((a, b) => a + b, 0)).toBe(2 * 39);
       expect(point?.explicitBounds).toEqual(DURATION_BUCKETS);
-      // The same attributes as the call's duration, which the SDK aggregates.
+      // The same attributes as the call's duration (aggregated by the package too).
       const duration = named(metrics, DURATION)[0]?.histogram?.points[0];
       expect(duration?.count).toBe(2);
       expect(point?.attributes).toEqual(duration?.attributes);
@@ -103,17 +103,21 @@ describe("time_per_output_chunk under startTelemetry() (aggregated by the packag
 });
 
 describe("time_per_output_chunk, the chunks of one read counted at once", () => {
-  it("puts every chunk in the collection interval it arrived in", async () => {
+  it("puts every chunk in the collection interval it was read in", async () => {
     process.env.OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE = "delta";
     const telemetry = startTelemetry({ endpoint: bootstrap.receiver.endpoint, ...HOUR });
-    // Ten chunks in one write, then, once the test has collected, eleven more and the end.
-    const events = buildChatEvents({ text: Array(21).fill("a") });
-    const second = gate();
+    // Three writes of ten chunks (the last with the end), each sent once the test has
+    // collected what came before: the first read's rest is fed after its first event, the
+    // later reads whole, and each read's zero gaps must be in before the next collection.
+    const events = buildChatEvents({ text: Array(30).fill("a") });
+    const gates = [gate(), gate()];
     const server = createServer(async (_request, response) => {
       response.writeHead(200, { "content-type": "text/event-stream" });
       response.write(renderEvents(events.slice(0, 10)));
-      await second.promise;
-      response.end(renderEvents(events.slice(10)));
+      await gates[0]?.promise;
+      response.write(renderEvents(events.slice(10, 20)));
+      await gates[1]?.promise;
+      response.end(renderEvents(events.slice(20)));
     });
     await new Promise<void>((listening) => server.listen(0, "127.0.0.1", listening));
     const { port } = server.address() as AddressInfo;
@@ -121,12 +125,14 @@ describe("time_per_output_chunk, the chunks of one read counted at once", () => 
       const client = new OpenRouter({ apiKey: "k", baseURL: `http://127.0.0.1:${port}/api/v1` });
       const stream = client.chat.stream(HELLO)[Symbol.asyncIterator]();
       let text = "";
-      while (text.length < 10) {
-        const { value } = await stream.next();
-        if (value?.type === "text") text += value.text;
+      for (const written of [10, 20]) {
+        while (text.length < written) {
+          const { value } = await stream.next();
+          if (value?.type === "text") text += value.text;
+        }
+        await telemetry.forceFlush(); // one interval per write
+        gates[written / 10 - 1]?.open();
       }
-      await telemetry.forceFlush(); // the first interval: the first write's chunks
-      second.open();
       while (!(await stream.next()).done);
       await telemetry.shutdown();
     } finally {
@@ -135,9 +141,9 @@ describe("time_per_output_chunk, the chunks of one read counted at once", () => 
     const counts = named(bootstrap.receiver.metrics, PER_CHUNK).map(
       (metric) => metric.histogram?.points[0]?.count,
     );
-    // After the first chunk, nine of the first write's; then the gap to the second write, and
-    // its ten others.
-    expect(counts).toEqual([9, 11]);
+    // After the first chunk, the first write's nine others; then for each later write, the gap
+    // before it and its nine others.
+    expect(counts).toEqual([9, 10, 10]);
   });
 });
 

@@ -95,7 +95,7 @@ describe("the dispatcher that carries the request", () => {
     expect(server.requests).toHaveLength(0);
   });
 
-  it("empties undici's raw header list once read: the read it points into is not kept", async () => {
+  it("empties undici's raw header list once read, so that it points into no network read", async () => {
     const { server } = await serve({
       events: text(["headers ", "read"]),
       headers: { "x-request-id": "req-1" },

@@ -76,7 +76,8 @@ export class ChatAccumulator {
    */
   push(chunk: WireChunk, out: ChatEvent[]): boolean {
     if (this.id === "" && chunk.id) this.id = chunk.id;
-    if (chunk.model) this.model = chunk.model;
+    // A model that is not a string (a broken server) is none: it names series and attributes.
+    if (chunk.model && typeof chunk.model === "string") this.model = chunk.model;
     if (chunk.provider) this.provider = chunk.provider;
     if (chunk.usage) this.#usage = chunk.usage;
     // Fields of the first and last chunks (some servers repeat service_tier on every chunk: an

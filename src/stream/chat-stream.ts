@@ -175,21 +175,17 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
         const reader = this.#reader;
         while (this.#phase === READING && this.#events.length === 0) {
           // The rest of the read that gave the first event comes before any later read.
-          if (reader.feedHeld()) {
-            this.#telemetry?.onReadEnd();
-            continue;
+          if (!reader.feedHeld()) {
+            const chunk = body.take();
+            if (chunk === undefined) {
+              await body.arrival();
+              continue;
+            }
+            if (this.#telemetry !== undefined) this.#readAt = performance.now();
+            if (chunk === END_OF_BODY) this.#onEndOfBody();
+            else reader.feed(chunk);
           }
-          const chunk = body.take();
-          if (chunk === undefined) {
-            await body.arrival();
-            continue;
-          }
-          if (this.#telemetry !== undefined) this.#readAt = performance.now();
-          if (chunk === END_OF_BODY) this.#onEndOfBody();
-          else {
-            reader.feed(chunk);
-            this.#telemetry?.onReadEnd();
-          }
+          this.#telemetry?.onReadEnd(); // what was fed, recorded before anything else runs
         }
       } catch (error) {
         // A read that fails because the stream already settled (a concurrent `return()`) has

@@ -51,11 +51,12 @@ export interface ChunkHistogramSink {
 /**
  * The sinks by meter provider, shared by every installed copy of this version: a second copy
  * using `startTelemetry()`'s provider must find its sink, not make an SDK histogram of the same
- * name and scope beside it.
+ * name and scope beside it. The keys also name the sink's protocol (`/2`: counted records and
+ * the call's histograms), so that a build of the same version from before it shares nothing.
  */
-const REGISTRY = Symbol.for(`openrouter-otel.chunk-histogram-sinks@${VERSION}`);
+const REGISTRY = Symbol.for(`openrouter-otel.chunk-histogram-sinks@${VERSION}/2`);
 /** The providers that made the SDK's histogram instead: a sink registered later would double it. */
-const SDK_MADE = Symbol.for(`openrouter-otel.chunk-histogram-sdk@${VERSION}`);
+const SDK_MADE = Symbol.for(`openrouter-otel.chunk-histogram-sdk@${VERSION}/2`);
 const shared = globalThis as {
   [REGISTRY]?: WeakMap<MeterProvider, ChunkHistogramSink>;
   [SDK_MADE]?: WeakSet<MeterProvider>;
@@ -73,11 +74,6 @@ export function registerChunkHistogramSink(provider: MeterProvider, sink: ChunkH
 /** This provider's sink (`startTelemetry()`'s, or a `ChunkHistogram`'s), if it has one. */
 export function chunkHistogramSinkOf(provider: MeterProvider): ChunkHistogramSink | undefined {
   return sinks.get(provider);
-}
-
-/** Whether this provider already has a sink (`startTelemetry()`'s, or a `ChunkHistogram`). */
-export function hasChunkHistogramSink(provider: MeterProvider): boolean {
-  return sinks.has(provider);
 }
 
 /** Whether a client already made the SDK's histogram for this provider. */

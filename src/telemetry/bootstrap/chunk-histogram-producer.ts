@@ -24,7 +24,9 @@ interface ReaderChoices {
 
 /**
  * `time_per_output_chunk` aggregated here rather than by the SDK's `Histogram.record`, which
- * hashes the attribute set on every chunk: a call records into its series directly. Handed to
+ * hashes the attribute set on every chunk: a call records into its series directly. For
+ * `startTelemetry()`'s provider the call's other histograms too (duration, time to first
+ * chunk, token usage: `call-metric-series.ts`). Handed to
  * a reader as a `MetricProducer` (the specification's bridge for metrics aggregated outside
  * the SDK; `metricProducers` is marked experimental in the JS SDK), it exports what the SDK's
  * explicit-bucket histogram would, as `chunk-histogram-producer.property.test.ts` checks side
@@ -34,8 +36,8 @@ interface ReaderChoices {
  * the clock. One per reader: each has its own temporality and, for delta, its own interval.
  * Attribute sets are kept for the life of the process, as the SDK's cumulative storage keeps
  * them (its delta storage forgets a set once reported; here a set with no record in an
- * interval is kept but not reported): the chunk histogram's sets are few (model, server,
- * operation).
+ * interval is kept but not reported): a call's sets are few (server, models, and an error
+ * type for the failed calls), each with a cell per histogram.
  */
 export class ChunkHistogramProducer implements MetricProducer {
   readonly #streams = new Map<string, HistogramStream>();
@@ -199,9 +201,10 @@ class HistogramCell implements ChunkTimer {
 
   /** `count` observations of `value`, exactly as `count` records of it would be. */
   record(value: number, count = 1): void {
-    // As the SDK's histogram: a negative value is refused. Never a time between two chunks,
+    // As the SDK's histogram: what is not a number (a server's token count sent as a string)
+    // or is negative is refused before it makes a series. Never a time between two chunks,
     // but the two exports must agree.
-    if (value < 0) return;
+    if (typeof value !== "number" || value < 0 || !(count >= 1)) return;
     if (!this.#active && !this.#activate()) {
       this.#stream.overflow.record(value, count);
       return;

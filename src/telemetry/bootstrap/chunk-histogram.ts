@@ -2,7 +2,7 @@ import { createNoopMeter, type MeterProvider } from "@opentelemetry/api";
 import type { MetricProducer, MetricReader } from "@opentelemetry/sdk-metrics";
 import { INSTRUMENTATION_NAME, VERSION } from "../../version.js";
 import {
-  hasChunkHistogramSink,
+  chunkHistogramSinkOf,
   madeSdkChunkHistogram,
   registerChunkHistogramSink,
 } from "../chunk-timing.js";
@@ -96,7 +96,7 @@ export class ChunkHistogram {
         "ChunkHistogram.register(): this meter provider is a no-op; with NodeSDK, register metrics.getMeterProvider() after sdk.start()",
       );
     }
-    if (hasChunkHistogramSink(provider)) {
+    if (chunkHistogramSinkOf(provider) !== undefined) {
       throw new Error(
         "ChunkHistogram.register(): this meter provider already has the package's aggregation (startTelemetry()'s, or another ChunkHistogram's)",
       );
