@@ -71,29 +71,29 @@ export class CallHistograms {
     const perChunk = chunkTimerFactory(provider, descriptors.timePerOutputChunk, () =>
       histogram(descriptors.timePerOutputChunk),
     );
-    if (sink?.callHistograms) {
-      const { operationDuration, timeToFirstChunk, tokenUsage } = descriptors;
-      this.#make = (attributes) => ({
-        attributes,
-        operationDuration: sink.series(operationDuration, attributes),
-        timeToFirstChunk: sink.series(timeToFirstChunk, attributes),
-        inputTokens: tokenUsage && sink.series(tokenUsage, tokenAttributes(attributes, "input")),
-        outputTokens: tokenUsage && sink.series(tokenUsage, tokenAttributes(attributes, "output")),
-        timePerOutputChunk: perChunk(attributes),
-      });
-    } else {
-      const duration = histogram(descriptors.operationDuration);
-      const firstChunk = histogram(descriptors.timeToFirstChunk);
-      const tokens = descriptors.tokenUsage && histogram(descriptors.tokenUsage);
-      this.#make = (attributes) => ({
-        attributes,
-        operationDuration: sdkTimer(duration, attributes),
-        timeToFirstChunk: sdkTimer(firstChunk, attributes),
-        inputTokens: tokens && sdkTimer(tokens, tokenAttributes(attributes, "input")),
-        outputTokens: tokens && sdkTimer(tokens, tokenAttributes(attributes, "output")),
-        timePerOutputChunk: perChunk(attributes),
-      });
+    // One way to a series for the three recorded at the end: the sink's, or the SDK's
+    // instrument (made now, as the client always made them, so a View sees it at once).
+    let timer: (descriptor: ChunkHistogramDescriptor, attributes: Attributes) => ChunkTimer;
+    if (sink?.callHistograms)
+      timer = (descriptor, attributes) => sink.series(descriptor, attributes);
+    else {
+      const instruments = new Map<ChunkHistogramDescriptor, Histogram>();
+      for (const descriptor of [descriptors.operationDuration, descriptors.timeToFirstChunk])
+        instruments.set(descriptor, histogram(descriptor));
+      if (descriptors.tokenUsage)
+        instruments.set(descriptors.tokenUsage, histogram(descriptors.tokenUsage));
+      timer = (descriptor, attributes) =>
+        sdkTimer(instruments.get(descriptor) as Histogram, attributes);
     }
+    const { operationDuration, timeToFirstChunk, tokenUsage } = descriptors;
+    this.#make = (attributes) => ({
+      attributes,
+      operationDuration: timer(operationDuration, attributes),
+      timeToFirstChunk: timer(timeToFirstChunk, attributes),
+      inputTokens: tokenUsage && timer(tokenUsage, tokenAttributes(attributes, "input")),
+      outputTokens: tokenUsage && timer(tokenUsage, tokenAttributes(attributes, "output")),
+      timePerOutputChunk: perChunk(attributes),
+    });
   }
 
   /** The series of a call's attribute set; `responseModel` "" is a response without a model. */

@@ -92,7 +92,7 @@ function createInstruments(provider: MeterProvider, meter: Meter, semconv: Semco
       advice: { explicitBucketBoundaries: [...boundaries] },
     });
   const seconds = (name: string, description: string, boundaries = DURATION_BUCKETS) =>
-    histogram({ name, description, unit: "s", boundaries });
+    histogram({ ...durationSeconds(name, description), boundaries });
   const callCount = (name: string, description: string, unit: string) =>
     histogram({ name, description, unit, boundaries: CALL_COUNT_BUCKETS });
   const tokens = (name: string | undefined, description: string) =>
