@@ -65,6 +65,8 @@ export class ChatAccumulator {
   #debug: Array<Record<string, unknown>> | undefined;
   #details = new ReasoningDetails();
   #tools = new Map<number, ToolCallState>();
+  /** The response once `finish` built it: the pieces it was built from are let go. */
+  #finished: ChatResponse | undefined;
 
   /**
    * Applies one chunk and appends the events it produces to `out`. Returns true when the
@@ -166,11 +168,20 @@ export class ChatAccumulator {
     const response = this.snapshot();
     for (const toolCall of response.toolCalls) out.push({ type: "tool_call", toolCall });
     out.push({ type: "final", response });
+    // The pieces are in the response now. Let go of them: a stream V8 keeps in old space after
+    // its end (see `StreamIterator`) would otherwise keep every piece alive until a full
+    // collection.
+    this.#finished = response;
+    this.#text.length = 0;
+    this.#refusal.length = 0;
+    this.#reasoning.length = 0;
+    this.#tools.clear();
     return response;
   }
 
   /** The response built from what arrived so far (the `partial` of an error). */
   snapshot(): ChatResponse {
+    if (this.#finished !== undefined) return this.#finished;
     return {
       id: this.id,
       model: this.model,

@@ -14,6 +14,7 @@ import { hasAnswerError, toAnswerAPIError, toBodyFailure, toStreamError } from "
 import { ChatAccumulator } from "./chat-accumulator.js";
 import { BadChunkData, EVENT_TOO_LARGE, readChunkData } from "./chunk-data.js";
 import { EventSourceReader } from "./event-source-reader.js";
+import { StreamIterator } from "./stream-iterator.js";
 
 /** The largest non-streaming (JSON) body we buffer. */
 const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024;
@@ -128,10 +129,10 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
       throw new TypeError("A ChatStream can be consumed once: it is already being read");
     }
     this.#iterated = true;
-    return {
-      next: () => this.#next(),
-      return: () => this.#return(),
-    };
+    return new StreamIterator(
+      () => this.#next(),
+      () => this.#return(),
+    );
   }
 
   async #drain(): Promise<void> {
@@ -342,6 +343,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
     this.#phase = COMPLETED;
     this.#removeAbortListener();
     const response = accumulator.finish(this.#events);
+    this.#reader.release();
     this.#telemetry?.end({ kind: "completed", response });
     this.#resolve(response);
     // What may follow [DONE] is let through, so that the socket goes back to the pool (a JSON
@@ -378,6 +380,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   }
 
   #release(): void {
+    this.#reader.release();
     // Thrown by the request to this stream alone, which has settled and ignores it.
     this.#stop.stop(new DOMException("The stream was closed", "AbortError"));
     this.#removeAbortListener();

@@ -18,7 +18,9 @@ const EVENT_END = "\n\n";
 export class EventSourceReader {
   readonly #decoder = new TextDecoder();
   readonly #parser: EventSourceParser;
-  readonly #hasEvent: () => boolean;
+  #onEvent: (message: EventSourceMessage) => void;
+  #onTooLarge: () => void;
+  #hasEvent: () => boolean;
   /** Whether the stream has not yet had an event for its consumer (nor settled). */
   #beforeFirst = true;
   /** The text of a read after the event that gave the first one, not yet fed. */
@@ -35,15 +37,32 @@ export class EventSourceReader {
     onTooLarge: () => void,
     hasEvent: () => boolean,
   ) {
+    this.#onEvent = onEvent;
+    this.#onTooLarge = onTooLarge;
+    this.#hasEvent = hasEvent;
+    // The parser keeps what it is given until it is collected: these reach the stream through
+    // this reader, and `release()` cuts them.
     this.#parser = createParser({
-      onEvent,
+      onEvent: (message) => this.#onEvent(message),
       onError: (error) => {
-        if (error.type === "max-buffer-size-exceeded") onTooLarge();
+        if (error.type === "max-buffer-size-exceeded") this.#onTooLarge();
         // Unknown fields and bad `retry` values are not ours to police.
       },
       maxBufferSize: MAX_EVENT_CHARS,
     });
-    this.#hasEvent = hasEvent;
+  }
+
+  /**
+   * The stream has settled: nothing more is delivered, and the parser no longer reaches the
+   * stream. The parser's own state is an object literal V8 may have pretenured; dead in old
+   * space until a full collection, it would otherwise keep the stream's text and chunks alive
+   * through every scavenge until then.
+   */
+  release(): void {
+    this.#onEvent = ignore;
+    this.#onTooLarge = ignore;
+    this.#hasEvent = never;
+    this.#held = undefined;
   }
 
   /** Feeds one network read. */
@@ -81,4 +100,11 @@ export class EventSourceReader {
     const tail = this.#decoder.decode();
     if (tail !== "") this.#parser.feed(tail);
   }
+}
+
+function ignore(): void {}
+
+/** A settled stream queues no event: what is left of a read is fed and ignored, not held. */
+function never(): boolean {
+  return false;
 }
