@@ -1,46 +1,53 @@
 import { describe, expect, it } from "vitest";
+import { MAX_EVENT_CHARS } from "../src/stream/chunk-data.js";
 import { EventSourceReader } from "../src/stream/event-source-reader.js";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 
+/** A reader whose callbacks record what reaches them; `queued` says whether a stream has an event. */
+function recordingReader(queued: (data: string[]) => boolean) {
+  const seen = { data: [] as string[], tooLarge: 0, asked: 0 };
+  const reader = new EventSourceReader(
+    (message) => seen.data.push(message.data),
+    () => seen.tooLarge++,
+    () => {
+      seen.asked++;
+      return queued(seen.data);
+    },
+  );
+  return { reader, seen };
+}
+
 describe("an event source reader", () => {
-  it("delivers nothing once released, and lets go of what it held back", () => {
-    const data: string[] = [];
-    let tooLarge = 0;
-    let asked = 0;
-    const reader = new EventSourceReader(
-      (message) => data.push(message.data),
-      () => tooLarge++,
-      () => {
-        asked++;
-        return data.length > 0;
-      },
-    );
-    // The first read is fed one event at a time: the rest is held for the next pull.
+  it("feeds a first read one event at a time and holds the rest for the next pull", () => {
+    const { reader, seen } = recordingReader((data) => data.length > 0);
     reader.feed(encode("data: a\n\ndata: b\n\ndata: c\n\n"));
-    expect(data).toEqual(["a"]);
+    expect(seen.data).toEqual(["a"]);
+    expect(reader.feedHeld()).toBe(true);
+    expect(seen.data).toEqual(["a", "b", "c"]);
+  });
+
+  it("once released, delivers nothing, asks nothing and holds nothing", () => {
+    // Released before any event was queued: the reader would otherwise still ask between events.
+    const { reader, seen } = recordingReader(() => false);
+    reader.feed(encode("data: a\n\n"));
+    expect(seen.data).toEqual(["a"]);
+    const asked = seen.asked;
     expect(asked).toBeGreaterThan(0);
 
     reader.release();
-    const askedBefore = asked;
+    reader.feed(encode("data: b\n\ndata: c\n\ndata: d\n\n"));
     expect(reader.feedHeld()).toBe(false);
-    reader.feed(encode("data: d\n\n"));
-    reader.feed(encode(`data: ${"x".repeat(20 * 1024 * 1024)}`));
+    reader.feed(encode(`data: ${"x".repeat(MAX_EVENT_CHARS + 1)}`));
     reader.end();
-    expect(data).toEqual(["a"]);
-    expect(tooLarge).toBe(0);
-    expect(asked).toBe(askedBefore);
+    expect(seen.data).toEqual(["a"]);
+    expect(seen.asked).toBe(asked);
+    expect(seen.tooLarge).toBe(0);
   });
 
-  it("delivers every event of a read while not released", () => {
-    const data: string[] = [];
-    const reader = new EventSourceReader(
-      (message) => data.push(message.data),
-      () => {},
-      () => true,
-    );
-    reader.feed(encode("data: a\n\ndata: b\n\n"));
-    expect(reader.feedHeld()).toBe(true);
-    expect(data).toEqual(["a", "b"]);
+  it("reports an event past the limit while not released", () => {
+    const { reader, seen } = recordingReader(() => false);
+    reader.feed(encode(`data: ${"x".repeat(MAX_EVENT_CHARS + 1)}`));
+    expect(seen.tooLarge).toBe(1);
   });
 });

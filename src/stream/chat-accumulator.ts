@@ -175,6 +175,10 @@ export class ChatAccumulator {
     this.#text.length = 0;
     this.#refusal.length = 0;
     this.#reasoning.length = 0;
+    this.#annotations.length = 0;
+    this.#images.length = 0;
+    this.#debug = undefined;
+    this.#details = new ReasoningDetails();
     this.#tools.clear();
     return response;
   }

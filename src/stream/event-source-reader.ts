@@ -62,6 +62,8 @@ export class EventSourceReader {
     this.#onEvent = ignore;
     this.#onTooLarge = ignore;
     this.#hasEvent = never;
+    // What is left of a read goes to the parser in one piece, and nothing is held back.
+    this.#beforeFirst = false;
     this.#held = undefined;
   }
 
@@ -104,7 +106,7 @@ export class EventSourceReader {
 
 function ignore(): void {}
 
-/** A settled stream queues no event: what is left of a read is fed and ignored, not held. */
+/** A settled stream queues no event (and is not asked: see `release`). */
 function never(): boolean {
   return false;
 }
