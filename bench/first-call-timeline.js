@@ -3,11 +3,11 @@
  * `node bench/first-call-timeline.js <client> <port> <sink port> [pause ms]` (against
  * `bench/server.js` and `bench/sink.js`) sets the client up as `consume.js` does, makes one
  * text-2000 call, and prints when undici created the request, connected, sent the headers and
- * got the response's, the
- * garbage collections (kind: 1 scavenge, 2 minor mark-sweep, 4 mark-compact, 8 incremental;
- * duration) and the first chunk, each in ms from the call's start. With `[pause ms]` the call
- * starts that long after the client is set up, as a service's first request comes some time after
- * its start-up: whatever start-up left to the garbage collector is then done before the call.
+ * got the response's, the garbage collections (kind: 1 scavenge, 2 minor mark-sweep, 4
+ * mark-compact, 8 incremental; duration) and the first chunk, each in ms from the call's start.
+ * With `[pause ms]` the call starts that long after the client is set up, as a service's first
+ * request comes some time after its start-up: whatever start-up left to the garbage collector is
+ * then done before the call.
  */
 import { subscribe } from "node:diagnostics_channel";
 import { PerformanceObserver, performance } from "node:perf_hooks";
