@@ -1,8 +1,7 @@
-import { type Context, context, type SpanContext, trace } from "@opentelemetry/api";
+import { context, trace } from "@opentelemetry/api";
 import type { EventSourceMessage } from "eventsource-parser";
 import { ConnectionError, OpenRouterError, ParseError, partialOf } from "../errors.js";
 import type { CallTelemetry } from "../telemetry/call-telemetry.js";
-import type { StartedCall } from "../telemetry/start-call.js";
 import { END_OF_BODY, type HttpExchange } from "../transport/http-exchange.js";
 import { readUnexpectedBody } from "../transport/read-api-error.js";
 import { readJsonBody } from "../transport/read-json-body.js";
@@ -14,28 +13,13 @@ import { hasAnswerError, toAnswerAPIError, toBodyFailure, toStreamError } from "
 import { ChatAccumulator } from "./chat-accumulator.js";
 import { BadChunkData, EVENT_TOO_LARGE, readChunkData } from "./chunk-data.js";
 import { EventSourceReader } from "./event-source-reader.js";
+import { type ChatStreamInit, StreamInit } from "./stream-init.js";
 import { StreamIterator } from "./stream-iterator.js";
 
 /** The largest non-streaming (JSON) body we buffer. */
 const MAX_JSON_BODY_BYTES = 64 * 1024 * 1024;
 /** After `[DONE]`, how much trailing body is let through so that the socket can be reused. */
 const MAX_TRAILER_BYTES = 64 * 1024;
-
-/** Everything a stream needs to run; built by the client for each call. */
-export interface ChatStreamInit {
-  send: Omit<SendRequestOptions, "onRetry" | "retryDelay" | "stop">;
-  /** The caller's signal: its abort ends the stream with the signal's reason. */
-  signal: AbortSignal | undefined;
-  /** The context active when `stream()` was called: parent of the span, context of the HTTP work. */
-  parentContext: Context;
-  /** Starts the call's span and clock when the request starts. */
-  startCall: (parentContext: Context) => StartedCall;
-  /**
-   * The body to send instead of `send.body` when the call's span records (the client's
-   * `propagateTrace`): given that span's context.
-   */
-  tracedBody?: ((span: SpanContext) => string) | undefined;
-}
 
 // Phases of a stream. Once past READING, nothing changes any more.
 const IDLE = 0;
@@ -61,7 +45,7 @@ const noop = () => {};
  * causes an unhandled rejection on its own.
  */
 export class ChatStream implements AsyncIterable<ChatEvent> {
-  readonly #init: ChatStreamInit;
+  readonly #init: StreamInit;
   readonly #accumulator = new ChatAccumulator();
   readonly #reader: EventSourceReader;
   /** Events produced but not yet handed to the consumer, read from `#read` on. */
@@ -89,7 +73,7 @@ export class ChatStream implements AsyncIterable<ChatEvent> {
   #reject!: (error: unknown) => void;
 
   private constructor(init: ChatStreamInit) {
-    this.#init = init;
+    this.#init = new StreamInit(init);
     this.#reader = new EventSourceReader(
       (message) => this.#onEvent(message),
       () => this.#fail(this.#parseError(EVENT_TOO_LARGE, "")),

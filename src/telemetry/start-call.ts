@@ -17,12 +17,22 @@ import { buildRequestAttributes } from "./request-attributes.js";
 import { ATTR_OPENROUTER_AGENT_STEP, SPAN_NAME_COMPLETE, SPAN_NAME_STREAMING } from "./semconv.js";
 import type { TelemetrySettings } from "./telemetry-settings.js";
 
-/** What starting a call gives the stream: where to run the HTTP work, and the recorder. */
-export interface StartedCall {
+/**
+ * What starting a call gives the stream: where to run the HTTP work, and the recorder. A class
+ * instance, not an object literal, so that V8 never pretenures it: the stream holds it while its
+ * request is on its way, and a pretenured dead one would keep the recorder, and all it reaches,
+ * alive through every scavenge until a full collection (see `StreamIterator`).
+ */
+export class StartedCall {
   /** The context the HTTP work runs in: the span's when there is one. */
-  context: Context;
+  readonly context: Context;
   /** Undefined when nothing records (no recording span, no meter): the stream skips every hook. */
-  telemetry: CallTelemetry | undefined;
+  readonly telemetry: CallTelemetry | undefined;
+
+  constructor(context: Context, telemetry: CallTelemetry | undefined) {
+    this.context = context;
+    this.telemetry = telemetry;
+  }
 }
 
 /**
@@ -72,7 +82,7 @@ export function startCall(
     // A content hook runs whatever capture and sampling say (the conventions' upload pattern).
     const hook = settings.onContent !== undefined;
     if (!recording && metrics === undefined && events === undefined && !hook)
-      return { context, telemetry: undefined };
+      return new StartedCall(context, undefined);
     const spanContent = recording && settings.captureContent;
     const eventContent = events !== undefined && settings.capture?.eventContent === true;
     const telemetry = new CallTelemetry({
@@ -91,11 +101,11 @@ export function startCall(
       spanContent,
       eventContent,
     });
-    return { context, telemetry };
+    return new StartedCall(context, telemetry);
   } catch (error) {
     diag.error("openrouter-otel: starting the span failed", error);
     started?.end(); // no recorder will: a span of ours ends on every path
-    return { context: parentContext, telemetry: undefined };
+    return new StartedCall(parentContext, undefined);
   }
 }
 
@@ -110,8 +120,7 @@ function deferToOuter(
   outer: Span | undefined,
   parentContext: Context,
 ): StartedCall {
-  if (outer === undefined || !outer.isRecording())
-    return { context: parentContext, telemetry: undefined };
+  if (outer === undefined || !outer.isRecording()) return new StartedCall(parentContext, undefined);
   outer.setAttributes(attributes);
   const telemetry = new CallTelemetry({
     span: outer,
@@ -128,5 +137,5 @@ function deferToOuter(
     spanContent: false,
     eventContent: false,
   });
-  return { context: parentContext, telemetry };
+  return new StartedCall(parentContext, telemetry);
 }
