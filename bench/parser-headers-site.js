@@ -1,7 +1,7 @@
 /**
- * A preload for the 100-stream question (README, "What tips a process: one list in undici's
- * parser"): `node --import ./bench/parser-headers-site.js bench/consume.js ...` makes every
- * client of the process send through an undici whose HTTP/1 parser starts each response's
+ * A preload for the 100-stream question (docs/performance.md, "What tips a process: one list in
+ * undici's parser"): `node --import ./bench/parser-headers-site.js bench/consume.js ...` makes
+ * every client of the process send through an undici whose HTTP/1 parser starts each response's
  * header list with `Array.of()` instead of the literal `[]`, and nothing else changed. With
  * `PARSER_LIST=literal` it leaves the literal in place: the control, the same copy unpatched.
  *

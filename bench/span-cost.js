@@ -3,7 +3,8 @@
  * with the seven attributes the client knows before the request, then (as the client does) the
  * fifteen it learns at the end set in one call, against all of them given at the start, and
  * against the seven alone. `node bench/span-cost.js`: CPU µs per span, three repetitions. A
- * real call runs this code cold (README, "What one chat span costs"), at many times these.
+ * real call runs this code cold (docs/performance.md, "What one chat span costs"), at many
+ * times these.
  */
 import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
 

@@ -28,11 +28,11 @@ type RawHeaders = Buffer[] | string[];
  * the old generation (allocation-site pretenuring). Its entries are views of the network read
  * the headers came in: a dead list in the old generation kept each of those reads' buffers alive
  * through every scavenge until a mark-compact, and on 100 concurrent streams a process ran 26
- * to 32 mark-compacts where it now runs 5 or 6 (README, "What tips a process"). Emptied, the
- * reads die young. The parser has dropped the list by now and undici's own code reads it no
- * more. Two holders may outlive this call: a subscriber of `undici:request:headers`, published
- * the same list just before, and an interceptor of undici's original protocol; one that kept
- * the list to read it once the response was over would find it empty. Behind an interceptor of
+ * to 32 mark-compacts where it now runs 5 or 6 (docs/performance.md, "What tips a process").
+ * Emptied, the reads die young. The parser has dropped the list by now and undici's own code reads
+ * it no more. Two holders may outlive this call: a subscriber of `undici:request:headers`,
+ * published the same list just before, and an interceptor of undici's original protocol; one that
+ * kept the list to read it once the response was over would find it empty. Behind an interceptor of
  * undici 7's protocol the list here is a copy, and emptying it changes nothing. A list that
  * cannot be emptied (frozen by someone) is left as it is.
  */
