@@ -28,9 +28,10 @@ export interface ChatStreamInit {
  * in the process, and then each call's dead one sits in old space until a full collection,
  * keeping what it reaches (the request, its body, the functions that start the span) alive
  * through every scavenge (see `StreamIterator`). An instance has no allocation site; the
- * client's literals, let go here, die young.
+ * client's literals, let go here, die young. `Required`, so that a field added to the init
+ * later, optional or not, cannot be left out of the copy.
  */
-export class StreamInit implements ChatStreamInit {
+export class StreamInit implements Required<ChatStreamInit> {
   readonly send: StreamSend;
   readonly signal: AbortSignal | undefined;
   readonly parentContext: Context;
@@ -46,7 +47,7 @@ export class StreamInit implements ChatStreamInit {
   }
 }
 
-class SendCopy implements StreamSend {
+class SendCopy implements Required<StreamSend> {
   readonly method: StreamSend["method"];
   readonly url: string;
   readonly headers: Record<string, string>;

@@ -23,18 +23,18 @@ type RawHeaders = Buffer[] | string[];
 /**
  * Empties the list of raw headers undici handed over, once read (the values are strings now).
  * Without an interceptor in between, the list is the HTTP/1 parser's (undici 6 and 7, Node's
- * bundled ones included): the parser starts it when the previous response on the socket
- * completes, it lives through the idle time between two requests, and V8 soon allocates it in
- * the old generation (allocation-site pretenuring). Its entries are views of the network read
- * the headers came in: a dead list in the old generation kept each of those reads' buffers alive
- * through every scavenge until a mark-compact, and on 100 concurrent streams a process ran 26
- * to 32 mark-compacts where it now runs 5 or 6 (docs/performance.md, "What tips a process").
- * Emptied, the reads die young. The parser has dropped the list by now and undici's own code reads
- * it no more. Two holders may outlive this call: a subscriber of `undici:request:headers`,
- * published the same list just before, and an interceptor of undici's original protocol; one that
- * kept the list to read it once the response was over would find it empty. Behind an interceptor of
- * undici 7's protocol the list here is a copy, and emptying it changes nothing. A list that
- * cannot be emptied (frozen by someone) is left as it is.
+ * bundled ones included): the parser starts it when the previous response on the socket completes,
+ * it lives through the idle time between two requests, and V8 soon allocates it in the old
+ * generation (allocation-site pretenuring). Its entries are views of the network read the headers
+ * came in: a dead list in the old generation kept each of those reads' buffers alive through every
+ * scavenge until a mark-compact, and on 100 concurrent streams a process ran 26 to 32 mark-compacts
+ * where it now runs 5 or 6 (docs/performance.md, "What tips a process"). Emptied, the reads die
+ * young. The parser has dropped the list by now and undici's own code reads it no more. Two holders
+ * may outlive this call: a subscriber of `undici:request:headers`, published the same list just
+ * before, and an interceptor of undici's original protocol; one that kept the list to read it once
+ * the response was over would find it empty. Behind an interceptor of undici 7's protocol the list
+ * here is a copy, and emptying it changes nothing. A list that cannot be emptied (frozen by
+ * someone) is left as it is.
  */
 function releaseRawHeaders(rawHeaders: RawHeaders): void {
   try {
