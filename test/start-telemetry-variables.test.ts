@@ -228,6 +228,33 @@ describe("OTEL_BSP_* (the options still win)", () => {
   });
 });
 
+// The logs SDK reads none of these itself; startTelemetry() reads them as NodeSDK did.
+describe("OTEL_LOGRECORD_ATTRIBUTE_* and OTEL_ATTRIBUTE_* for log records", () => {
+  /** The attributes of the details events that reached the receiver. */
+  async function eventAttributes() {
+    const telemetry = startTelemetry();
+    emitDetailsEvent();
+    await telemetry.shutdown();
+    return bootstrap.receiver.logs.map((record) => record.attributes);
+  }
+
+  it("the log record limits cut the values, then the count; they win over the general ones", async () => {
+    process.env.OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT = "2";
+    process.env.OTEL_ATTRIBUTE_COUNT_LIMIT = "1";
+    process.env.OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT = "4";
+    process.env.OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT = "2";
+    expect(await eventAttributes()).toEqual([
+      { "gen_ai.operation.name": "chat", "gen_ai.request.model": "test" },
+    ]);
+  });
+
+  it("without them, the general limits apply to log records too", async () => {
+    process.env.OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT = "2";
+    process.env.OTEL_ATTRIBUTE_COUNT_LIMIT = "1";
+    expect(await eventAttributes()).toEqual([{ "gen_ai.operation.name": "ch" }]);
+  });
+});
+
 describe("OTEL_METRIC_EXPORT_INTERVAL", () => {
   // Without the variable the first export would come after 60 s, past the test's timeout.
   it("exports the metrics at that interval, with no flush", async () => {
