@@ -238,7 +238,7 @@ describe("OTEL_LOGRECORD_ATTRIBUTE_* and OTEL_ATTRIBUTE_* for log records", () =
     return bootstrap.receiver.logs.map((record) => record.attributes);
   }
 
-  it("the log record limits cut the values, then the count; they win over the general ones", async () => {
+  it("the log record limits win over the general ones: values cut at 4, both attributes kept", async () => {
     process.env.OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT = "2";
     process.env.OTEL_ATTRIBUTE_COUNT_LIMIT = "1";
     process.env.OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT = "4";
